@@ -419,6 +419,22 @@ public final class GptModel implements AutoCloseable {
     }
   }
 
+
+  /** Overwrites parameters in place from a table with the same names and shapes. */
+  public void loadParameters(Map<String, NDArray> tensors) {
+    for (Map.Entry<String, NDArray> e : params.entrySet()) {
+      NDArray src = tensors.get(e.getKey());
+      if (src == null) {
+        throw new IllegalArgumentException("missing tensor '" + e.getKey() + "'");
+      }
+      if (!src.getShape().equals(e.getValue().getShape())) {
+        throw new IllegalArgumentException(
+            "tensor '" + e.getKey() + "' has shape " + src.getShape() + ", expected " + e.getValue().getShape());
+      }
+      e.getValue().set(src.toType(DataType.FLOAT32, false).toFloatArray());
+    }
+  }
+
   NDArray param(String name) {
     NDArray p = params.get(name);
     if (p == null) {
