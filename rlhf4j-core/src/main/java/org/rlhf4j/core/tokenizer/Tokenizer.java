@@ -1,7 +1,7 @@
 package org.rlhf4j.core.tokenizer;
 
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -149,15 +150,31 @@ public final class Tokenizer implements AutoCloseable {
 
   /** The token ids of {@code text}, with no special tokens added, no padding, no truncation. */
   public int[] encode(String text) {
-    return toInts(hf.encode(text, false, false).getIds());
+    // Straight to DJL's JNI binding rather than HuggingFaceTokenizer.encode(): that one also
+    // copies out token strings, type ids, word ids, masks and character spans on every call,
+    // which we never use; skipping them measured 1.5-1.8x faster on 4 KB chunks (docs/tokenizer.md).
+    // Truncation, padding and special tokens are configured on the same native handle.
+    long encoding = TokenizersLibrary.LIB.encode(hf.getHandle(), text, false);
+    try {
+      return toInts(TokenizersLibrary.LIB.getTokenIds(encoding));
+    } finally {
+      TokenizersLibrary.LIB.deleteEncoding(encoding);
+    }
   }
 
   /** Encodes several texts in one native call (parallel inside the native library). */
   public List<int[]> encodeBatch(List<String> texts) {
-    Encoding[] encodings = hf.batchEncode(texts.toArray(new String[0]), false, false);
+    long[] encodings =
+        TokenizersLibrary.LIB.batchEncode(hf.getHandle(), texts.toArray(new String[0]), false);
     List<int[]> out = new ArrayList<>(encodings.length);
-    for (Encoding e : encodings) {
-      out.add(toInts(e.getIds()));
+    try {
+      for (long e : encodings) {
+        out.add(toInts(TokenizersLibrary.LIB.getTokenIds(e)));
+      }
+    } finally {
+      for (long e : encodings) {
+        TokenizersLibrary.LIB.deleteEncoding(e);
+      }
     }
     return out;
   }
@@ -178,7 +195,7 @@ public final class Tokenizer implements AutoCloseable {
         kept[n++] = id;
       }
     }
-    return hf.decode(n == kept.length ? kept : java.util.Arrays.copyOf(kept, n), false);
+    return hf.decode(n == kept.length ? kept : Arrays.copyOf(kept, n), false);
   }
 
   public int eosId() {

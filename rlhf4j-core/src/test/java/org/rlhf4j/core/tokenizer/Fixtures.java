@@ -25,7 +25,6 @@ final class Fixtures {
   static final Path TINY_JSON = TINY_DIR.resolve("tokenizer.json");
   static final Path PARITY_STRINGS = DIR.resolve("parity_strings.json");
   static final Path PARITY_JAVA = DIR.resolve("parity_java.json");
-  static final Path PARITY_PYTHON = DIR.resolve("parity_python.json");
 
   /** The tiny tokenizer's config: 512 tokens, default specials and min frequency. */
   static final BpeConfig TINY_CONFIG = BpeConfig.of(512);

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TokenizerTest {
   private static Tokenizer tok;
@@ -118,16 +120,20 @@ class TokenizerTest {
     }
   }
 
-  /** Python {@code tokenizers} gives the same ids, once the lead has committed its output. */
-  @Test
-  void matchesPythonTokenizersIfFixturePresent() throws IOException {
-    assumeTrue(
-        Files.exists(Fixtures.PARITY_PYTHON),
-        "no parity_python.json: run src/test/python/check_tokenizer.py to create it");
-    List<int[]> python = Fixtures.readIds(Fixtures.PARITY_PYTHON);
-    assertEquals(parity.size(), python.size());
+  /**
+   * Hugging Face's own library gives the same ids: {@code parity_python.json} (Python {@code
+   * tokenizers}, once the lead has run check_tokenizer.py) and {@code parity_node.json} (its Node
+   * binding, 0.23.2, from check_tokenizer.mjs). Each is compared if present.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"parity_python.json", "parity_node.json"})
+  void matchesHuggingFaceTokenizersIfFixturePresent(String name) throws IOException {
+    Path file = Fixtures.DIR.resolve(name);
+    assumeTrue(Files.exists(file), "no " + name + ": see src/test/python/check_tokenizer.*");
+    List<int[]> reference = Fixtures.readIds(file);
+    assertEquals(parity.size(), reference.size());
     for (int i = 0; i < parity.size(); i++) {
-      assertArrayEquals(python.get(i), tok.encode(parity.get(i)), quote(parity.get(i)));
+      assertArrayEquals(reference.get(i), tok.encode(parity.get(i)), quote(parity.get(i)));
     }
   }
 
