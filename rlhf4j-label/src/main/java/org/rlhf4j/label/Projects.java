@@ -143,7 +143,8 @@ final class Projects implements AutoCloseable {
         List<String> texts;
         if (item.task().equals("ranking")) {
           texts = candidates.generate(prompt, k);
-          if (texts == null || texts.size() != k || texts.contains(null)) {
+          // stream().anyMatch, not contains(null): immutable lists throw on contains(null).
+          if (texts == null || texts.size() != k || texts.stream().anyMatch(t -> t == null)) {
             throw new IOException("candidate source returned " + (texts == null ? "null" : texts.size() + " responses") + ", need " + k);
           }
         } else {
