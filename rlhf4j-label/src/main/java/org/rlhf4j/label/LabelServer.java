@@ -197,7 +197,8 @@ public final class LabelServer implements AutoCloseable {
         ctx -> {
           ctx.header("X-Content-Type-Options", "nosniff");
           ctx.header("X-Frame-Options", "DENY");
-          ctx.header("Referrer-Policy", "no-referrer");
+          // Not no-referrer: with it Chrome sends "Origin: null" on form posts, defeating the origin check.
+          ctx.header("Referrer-Policy", "same-origin");
           ctx.header(
               "Content-Security-Policy",
               "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
