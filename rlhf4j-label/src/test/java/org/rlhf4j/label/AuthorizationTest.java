@@ -103,7 +103,9 @@ class AuthorizationTest {
     }
     assertEquals(403, ann.post("/api/admin/users", Map.of("username", "mallory", "password", "12345678", "role", "admin")).statusCode());
     assertEquals(403, ann.post("/api/admin/projects", Fixtures.project("x", List.of("demonstration"), 1, List.of("ann"), 0)).statusCode());
-    assertEquals(null, new Store(server_db(), 4).findUser("mallory"));
+    try (Database db = server_db()) {
+      assertEquals(null, new Store(db, 4).findUser("mallory"));
+    }
   }
 
   private static Database server_db() throws Exception {
