@@ -203,6 +203,22 @@ class CheckpointTest {
     assertFalse(Files.exists(dir));
   }
 
+  @Test
+  void refusesToReplaceADirectoryThatIsNotACheckpoint() throws IOException {
+    Path notes = Files.createDirectory(root.resolve("notes"));
+    Files.writeString(notes.resolve("todo.txt"), "precious");
+    CheckpointException e = assertThrows(CheckpointException.class,
+        () -> Checkpoint.save(notes, HfConfig.of(MODEL), randomParameters(false), null));
+    assertTrue(e.getMessage().contains("refusing"), e.getMessage());
+    assertEquals("precious", Files.readString(notes.resolve("todo.txt")));
+    assertThrows(CheckpointException.class,
+        () -> Checkpoint.save(tokenizer, HfConfig.of(MODEL), randomParameters(false), null));
+
+    Path empty = Files.createDirectory(root.resolve("empty"));
+    Checkpoint.save(empty, HfConfig.of(MODEL), randomParameters(false), null);
+    assertTrue(Files.exists(empty.resolve(Checkpoint.CONFIG_FILE)));
+  }
+
   // ---- loading foreign and broken checkpoints ----
 
   /** Writes a checkpoint directory by hand, the way another tool might. */
