@@ -123,6 +123,15 @@ class HfConfigTest {
   }
 
   @Test
+  void legacyNCtxFollowsTheContextLength() throws IOException {
+    HfConfig c = HfConfig.parse(HF_JSON, SRC);
+    GptConfig longer = new GptConfig(50258, 2048, 12, 12, 768, 0.1f, 0.1f, 0.1f, 1e-5f, 50256, 50256, 50257);
+    HfConfig back = HfConfig.parse(c.withModel(longer).toJson(), SRC);
+    assertEquals(2048, back.model().contextLength());
+    assertEquals(2048, back.extras().get("n_ctx"));
+  }
+
+  @Test
   void acceptsNInnerOf4CAndPytorchTanhGelu() throws IOException {
     String json = HF_JSON.replace("\"n_inner\": null", "\"n_inner\": 3072")
         .replace("\"gelu_new\"", "\"gelu_pytorch_tanh\"");
