@@ -33,7 +33,7 @@ import org.rlhf4j.core.model.GptConfig;
  * 2024), so a config without one is rejected with instructions rather than defaulted.
  *
  * <p>Keys that would change the computation in ways our model does not implement are rejected:
- * an activation other than the tanh-approximated GELU, {@code n_inner} other than 4C, untied
+ * an activation other than GELU (exact or tanh-approximated), {@code n_inner} other than 4C, untied
  * embeddings, cross-attention, and non-standard attention scaling.
  */
 public record HfConfig(GptConfig model, List<String> architectures, Map<String, Object> extras) {
@@ -50,11 +50,8 @@ public record HfConfig(GptConfig model, List<String> architectures, Map<String, 
   /** Extra key: reward normalisation bias b, normalised reward = g * raw + b. */
   public static final String REWARD_BIAS = "rlhf4j_reward_bias";
 
-  /** The activation we write; HF's name for GELU with the tanh approximation. */
+  /** HF GPT2Config's default activation (GELU with the tanh approximation). */
   public static final String ACTIVATION = "gelu_new";
-
-  /** Activation names meaning exactly the tanh-approximated GELU in HF's ACT2FN table. */
-  private static final Set<String> TANH_GELU = Set.of("gelu_new", "gelu_pytorch_tanh");
 
   /** Keys this record owns; every other key is an extra. */
   private static final Set<String> OWN_KEYS =
@@ -151,13 +148,14 @@ public record HfConfig(GptConfig model, List<String> architectures, Map<String, 
       throw new CheckpointException(
           source, "model_type", "is \"" + modelType + "\"; only GPT-2 (\"gpt2\") checkpoints load");
     }
-    String activation = r.string("activation_function", ACTIVATION);
-    if (!TANH_GELU.contains(activation)) {
-      throw new CheckpointException(
-          source,
-          "activation_function",
-          "is \"" + activation + "\"; the model implements only GELU with the tanh approximation "
-              + "(\"gelu_new\" or \"gelu_pytorch_tanh\")");
+    // HF GPT-2's default is "gelu_new" (tanh approximation); our own models use the exact,
+    // fused "gelu" and say so in their config.json.
+    String activationName = r.string("activation_function", ACTIVATION);
+    GptConfig.Activation activation;
+    try {
+      activation = GptConfig.Activation.fromHfName(activationName);
+    } catch (IllegalArgumentException e) {
+      throw new CheckpointException(source, "activation_function", e.getMessage(), e);
     }
     int width = r.integer("n_embd", 768);
     JsonNode inner = root.get("n_inner");
@@ -195,7 +193,8 @@ public record HfConfig(GptConfig model, List<String> architectures, Map<String, 
               r.number("layer_norm_epsilon", 1e-5f),
               bos,
               eos,
-              r.integer("pad_token_id", -1));
+              r.integer("pad_token_id", -1),
+              activation);
     } catch (IllegalArgumentException e) {
       throw new CheckpointException(source, null, e.getMessage(), e);
     }
@@ -236,7 +235,7 @@ public record HfConfig(GptConfig model, List<String> architectures, Map<String, 
     root.put("n_layer", model.layers());
     root.put("n_head", model.heads());
     root.put("n_inner", null);
-    root.put("activation_function", ACTIVATION);
+    root.put("activation_function", model.activation().hfName());
     root.put("resid_pdrop", decimal(model.residualDropout()));
     root.put("embd_pdrop", decimal(model.embeddingDropout()));
     root.put("attn_pdrop", decimal(model.attentionDropout()));

@@ -19,6 +19,8 @@ package org.rlhf4j.core.model;
  * @param eosTokenId end-of-sequence id ({@code eos_token_id})
  * @param padTokenId dedicated padding id, distinct from EOS ({@code pad_token_id}); Huang et al.
  *     2024: EOS-as-pad masks EOS and the model never learns to stop
+ * @param activation the MLP non-linearity ({@code activation_function}): our models use the exact
+ *     GELU because libtorch fuses it; Hugging Face GPT-2 checkpoints use the tanh approximation
  */
 public record GptConfig(
     int vocabSize,
@@ -32,7 +34,40 @@ public record GptConfig(
     float layerNormEpsilon,
     int bosTokenId,
     int eosTokenId,
-    int padTokenId) {
+    int padTokenId,
+    Activation activation) {
+
+  /** GELU variants, named as in Hugging Face's {@code ACT2FN}. */
+  public enum Activation {
+    /** Exact erf GELU, one fused libtorch kernel. */
+    GELU("gelu"),
+    /** Tanh approximation used by the original GPT-2 ({@code gelu_new}), composed from 6 ops. */
+    GELU_TANH("gelu_new");
+
+    private final String hfName;
+
+    Activation(String hfName) {
+      this.hfName = hfName;
+    }
+
+    public String hfName() {
+      return hfName;
+    }
+
+    /** Parses a Hugging Face {@code activation_function} value. */
+    public static Activation fromHfName(String name) {
+      for (Activation a : values()) {
+        if (a.hfName.equals(name)) {
+          return a;
+        }
+      }
+      if ("gelu_pytorch_tanh".equals(name) || "gelu_fast".equals(name)) {
+        return GELU_TANH;
+      }
+      throw new IllegalArgumentException(
+          "unsupported activation_function '" + name + "' (supported: gelu, gelu_new, gelu_pytorch_tanh)");
+    }
+  }
 
   public GptConfig {
     require(vocabSize > 0, "vocab_size must be positive, got " + vocabSize);
@@ -48,11 +83,13 @@ public record GptConfig(
     require(padTokenId >= 0 && padTokenId < vocabSize, "pad_token_id out of range: " + padTokenId);
     require(padTokenId != eosTokenId, "pad_token_id must differ from eos_token_id (" + eosTokenId + ")");
     require(bosTokenId >= -1 && bosTokenId < vocabSize, "bos_token_id out of range: " + bosTokenId);
+    require(activation != null, "activation_function must be set");
   }
 
   /** A config with GPT-2's defaults for dropout (0.1) and epsilon (1e-5). */
   public static GptConfig of(int vocabSize, int contextLength, int layers, int heads, int width, int eos, int pad) {
-    return new GptConfig(vocabSize, contextLength, layers, heads, width, 0.1f, 0.1f, 0.1f, 1e-5f, -1, eos, pad);
+    return new GptConfig(
+        vocabSize, contextLength, layers, heads, width, 0.1f, 0.1f, 0.1f, 1e-5f, -1, eos, pad, Activation.GELU);
   }
 
   /** Width of one attention head, C / H. */
@@ -62,7 +99,9 @@ public record GptConfig(
 
   /** The same shape with all dropout set to {@code p} (InstructGPT: 0.2 for SFT, 0 for RM/PPO). */
   public GptConfig withDropout(float p) {
-    return new GptConfig(vocabSize, contextLength, layers, heads, width, p, p, p, layerNormEpsilon, bosTokenId, eosTokenId, padTokenId);
+    return new GptConfig(
+        vocabSize, contextLength, layers, heads, width, p, p, p, layerNormEpsilon, bosTokenId, eosTokenId, padTokenId,
+        activation);
   }
 
   /**
