@@ -14,9 +14,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rlhf4j.core.model.GptConfig;
+import org.rlhf4j.core.model.GptConfig.Activation;
 
 class HfConfigTest {
   private static final Path SRC = Path.of("config.json");
+  private static final Activation TANH = Activation.GELU_TANH;
   @TempDir Path dir;
 
   /** A config.json as HF's GPT2Config.save_pretrained writes it (transformers 4.4x), plus extras. */
@@ -56,7 +58,7 @@ class HfConfigTest {
   @Test
   void parsesHuggingFaceGpt2ConfigAndKeepsUnknownKeys() throws IOException {
     HfConfig c = HfConfig.parse(HF_JSON, SRC);
-    assertEquals(new GptConfig(50258, 1024, 12, 12, 768, 0.1f, 0.1f, 0.1f, 1e-5f, 50256, 50256, 50257), c.model());
+    assertEquals(new GptConfig(50258, 1024, 12, 12, 768, 0.1f, 0.1f, 0.1f, 1e-5f, 50256, 50256, 50257, TANH), c.model());
     assertEquals(List.of("GPT2LMHeadModel"), c.architectures());
     assertEquals(0.02, c.extras().get("initializer_range"));
     assertTrue(c.extras().containsKey("summary_activation") && c.extras().get("summary_activation") == null);
@@ -72,7 +74,7 @@ class HfConfigTest {
     HfConfig c = HfConfig.of(model).withExtra(HfConfig.REWARD_GAIN, 0.5).withExtra(HfConfig.REWARD_BIAS, -1.25);
     String json = c.toJson();
     for (String key : List.of("\"model_type\" : \"gpt2\"", "\"n_embd\" : 16", "\"n_inner\" : null",
-        "\"activation_function\" : \"gelu_new\"", "\"layer_norm_epsilon\" : 1.0E-5", "\"resid_pdrop\" : 0.1",
+        "\"activation_function\" : \"gelu\"", "\"layer_norm_epsilon\" : 1.0E-5", "\"resid_pdrop\" : 0.1",
         "\"bos_token_id\" : null", "\"pad_token_id\" : 1", "\"architectures\" : [ \"GPT2LMHeadModel\" ]")) {
       assertTrue(json.contains(key), key + " missing from\n" + json);
     }
@@ -125,7 +127,7 @@ class HfConfigTest {
   @Test
   void legacyNCtxFollowsTheContextLength() throws IOException {
     HfConfig c = HfConfig.parse(HF_JSON, SRC);
-    GptConfig longer = new GptConfig(50258, 2048, 12, 12, 768, 0.1f, 0.1f, 0.1f, 1e-5f, 50256, 50256, 50257);
+    GptConfig longer = new GptConfig(50258, 2048, 12, 12, 768, 0.1f, 0.1f, 0.1f, 1e-5f, 50256, 50256, 50257, TANH);
     HfConfig back = HfConfig.parse(c.withModel(longer).toJson(), SRC);
     assertEquals(2048, back.model().contextLength());
     assertEquals(2048, back.extras().get("n_ctx"));
@@ -136,12 +138,23 @@ class HfConfigTest {
     String json = HF_JSON.replace("\"n_inner\": null", "\"n_inner\": 3072")
         .replace("\"gelu_new\"", "\"gelu_pytorch_tanh\"");
     assertEquals(768, HfConfig.parse(json, SRC).model().width());
+    assertEquals(TANH, HfConfig.parse(json, SRC).model().activation());
+  }
+
+  @Test
+  void exactGeluRoundTripsAndMissingActivationMeansHfDefault() throws IOException {
+    String exact = HF_JSON.replace("\"gelu_new\"", "\"gelu\"");
+    HfConfig c = HfConfig.parse(exact, SRC);
+    assertEquals(Activation.GELU, c.model().activation());
+    assertEquals(Activation.GELU, HfConfig.parse(c.toJson(), SRC).model().activation());
+    String absent = HF_JSON.replace("\"activation_function\": \"gelu_new\",", "");
+    assertEquals(TANH, HfConfig.parse(absent, SRC).model().activation(), "HF GPT2Config defaults to gelu_new");
   }
 
   @Test
   void missingKeysTakeHfDefaultsExceptPad() throws IOException {
     HfConfig c = HfConfig.parse("{\"pad_token_id\": 50257, \"vocab_size\": 50258}", SRC);
-    assertEquals(new GptConfig(50258, 1024, 12, 12, 768, 0.1f, 0.1f, 0.1f, 1e-5f, 50256, 50256, 50257), c.model());
+    assertEquals(new GptConfig(50258, 1024, 12, 12, 768, 0.1f, 0.1f, 0.1f, 1e-5f, 50256, 50256, 50257, TANH), c.model());
     assertEquals(List.of(), c.architectures());
   }
 

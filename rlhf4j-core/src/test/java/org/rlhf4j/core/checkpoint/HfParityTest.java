@@ -34,7 +34,7 @@ class HfParityTest {
     try (NDManager manager = NDManager.newBaseManager()) {
       Checkpoint.Loaded lm = Checkpoint.load(dir.resolve("lm"), manager);
       GptConfig c = lm.config().model();
-      assertEquals(new GptConfig(97, 32, 2, 2, 16, 0f, 0f, 0f, 1e-5f, 0, 0, 1), c);
+      assertEquals(new GptConfig(97, 32, 2, 2, 16, 0f, 0f, 0f, 1e-5f, 0, 0, 1, GptConfig.Activation.GELU_TANH), c);
       assertFalse(lm.hasScoreHead());
       assertEquals(Checkpoint.expectedShapes(c, false).keySet(), lm.parameters().keySet());
 

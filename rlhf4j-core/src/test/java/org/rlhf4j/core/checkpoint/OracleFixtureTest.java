@@ -47,7 +47,7 @@ class OracleFixtureTest {
 
   @Test
   void modelLoadsWithTheDocumentedShape() {
-    assertEquals(new GptConfig(V, 32, 2, 2, C, 0f, 0f, 0f, 1e-5f, -1, 0, 1), model.config().model());
+    assertEquals(new GptConfig(V, 32, 2, 2, C, 0f, 0f, 0f, 1e-5f, -1, 0, 1, GptConfig.Activation.GELU_TANH), model.config().model());
     assertTrue(model.hasScoreHead());
     assertEquals(Checkpoint.expectedShapes(model.config().model(), true).keySet(), model.parameters().keySet());
   }
