@@ -3,9 +3,13 @@
 
 Run with Debian's PyTorch (apt-get install python3-torch), from the repository root:
 
-    /usr/bin/python3 rlhf4j-core/src/test/python/make_oracle.py [OUT_DIR]
+    /usr/bin/python3 rlhf4j-core/src/test/python/make_oracle.py [RESOURCES_DIR]
 
-OUT_DIR defaults to rlhf4j-core/src/test/resources/oracle/. Only PyTorch's own operators are
+RESOURCES_DIR defaults to rlhf4j-core/src/test/resources/. Two fixture sets are written, with the
+same weights and batch and differing only in the MLP activation:
+  oracle/        activation_function "gelu_new": GELU with the tanh approximation (HF GPT-2)
+  oracle-gelu/   activation_function "gelu": exact erf GELU (our models' default)
+Only PyTorch's own operators are
 used (no transformers), so the fixture is an independent statement of the architecture. The
 outputs are committed; CI does not need Python. Re-running reproduces them bit for bit on the
 same PyTorch build (seeded CPU RNG).
@@ -26,10 +30,11 @@ FORWARD (computed in float64 from the float32 weights above; results stored as f
   per block:  a = LN(x, ln_1);  q,k,v = split(a @ c_attn.weight + c_attn.bias, C, last dim)
               per head: att = q k^T / sqrt(C/H); att[key not allowed] = -inf; softmax over keys
               x = x + merge_heads(att v) @ attn.c_proj.weight + attn.c_proj.bias
-              m = LN(x, ln_2);  x = x + gelu_tanh(m @ c_fc.weight + c_fc.bias) @ mlp.c_proj.weight + mlp.c_proj.bias
+              m = LN(x, ln_2);  x = x + act(m @ c_fc.weight + c_fc.bias) @ mlp.c_proj.weight + mlp.c_proj.bias
   h = LN(x, ln_f);  logits = h @ wte.weight^T (tied head)                     (B,T,V)
-  LN is LayerNorm over C with eps 1e-5 (biased variance); gelu_tanh is
-  0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = HF "gelu_new".
+  LN is LayerNorm over C with eps 1e-5 (biased variance); act is, in oracle/,
+  0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = HF "gelu_new", and in oracle-gelu/ the exact
+  0.5 x (1 + erf(x / sqrt(2))) = HF "gelu".
 
 MASKING CONVENTION (the part to reproduce exactly)
   Left-padded batch, B=3, T=12: rows have 0, 3 and 5 leading pad positions (attention_mask 0,
@@ -139,8 +144,8 @@ def make_batch(gen):
     return ids, mask, position_ids
 
 
-def forward(p, ids, mask, position_ids):
-    """Returns (logits, h) for parameters p (any float dtype)."""
+def forward(p, ids, mask, position_ids, approximate="tanh"):
+    """Returns (logits, h) for parameters p (any float dtype); approximate: "tanh" or "none"."""
     hd = C // H
     x = p["wte.weight"][ids] + p["wpe.weight"][position_ids]  # (B,T,C)
     causal = torch.tril(torch.ones(T, T, dtype=torch.bool))  # (T,T) [query, key]
@@ -160,19 +165,19 @@ def forward(p, ids, mask, position_ids):
         y = (att @ v).transpose(1, 2).reshape(B, T, C)  # (B,T,C)
         x = x + y @ p[h + "attn.c_proj.weight"] + p[h + "attn.c_proj.bias"]
         m = F.layer_norm(x, (C,), p[h + "ln_2.weight"], p[h + "ln_2.bias"], EPS)
-        m = F.gelu(m @ p[h + "mlp.c_fc.weight"] + p[h + "mlp.c_fc.bias"], approximate="tanh")
+        m = F.gelu(m @ p[h + "mlp.c_fc.weight"] + p[h + "mlp.c_fc.bias"], approximate=approximate)
         x = x + m @ p[h + "mlp.c_proj.weight"] + p[h + "mlp.c_proj.bias"]
     hidden = F.layer_norm(x, (C,), p["ln_f.weight"], p["ln_f.bias"], EPS)  # (B,T,C)
     logits = hidden @ p["wte.weight"].T  # (B,T,V)
     return logits, hidden
 
 
-def config_json():
+def config_json(activation):
     return {
         "architectures": ["GPT2ForSequenceClassification"],
         "model_type": "gpt2",
         "vocab_size": V, "n_positions": P, "n_embd": C, "n_layer": L, "n_head": H,
-        "n_inner": None, "activation_function": "gelu_new",
+        "n_inner": None, "activation_function": activation,
         "resid_pdrop": 0.0, "embd_pdrop": 0.0, "attn_pdrop": 0.0, "layer_norm_epsilon": EPS,
         "bos_token_id": None, "eos_token_id": EOS_ID, "pad_token_id": PAD_ID,
         "id2label": {"0": "LABEL_0"}, "label2id": {"LABEL_0": 0},
@@ -180,17 +185,10 @@ def config_json():
     }
 
 
-def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "resources", "oracle")
+def write_fixture_set(out, params32, ids, mask, position_ids, activation, approximate):
     os.makedirs(out, exist_ok=True)
-    torch.manual_seed(SEED)
-    gen = torch.Generator().manual_seed(SEED)
-    params32 = make_params(gen)
-    ids, mask, position_ids = make_batch(gen)
-
     p = {k: v.double().requires_grad_(k != "score.weight") for k, v in params32.items()}
-    logits, hidden = forward(p, ids, mask, position_ids)
+    logits, hidden = forward(p, ids, mask, position_ids, approximate)
     logprobs = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, ids[:, 1:, None]).squeeze(-1)
     loss_mask = mask[:, :-1] * mask[:, 1:]  # (B,T-1)
     loss = -(logprobs * loss_mask).sum() / loss_mask.sum()
@@ -210,12 +208,26 @@ def main():
 
     write_safetensors(os.path.join(out, "model.safetensors"), params32, {"format": "pt"})
     write_safetensors(os.path.join(out, "fixture.safetensors"), fixture,
-                      {"generator": "make_oracle.py", "torch": torch.__version__})
+                      {"generator": "make_oracle.py", "torch": torch.__version__,
+                       "activation_function": activation})
     with open(os.path.join(out, "config.json"), "w") as f:
-        json.dump(config_json(), f, indent=2, sort_keys=True)
+        json.dump(config_json(activation), f, indent=2, sort_keys=True)
         f.write("\n")
-    print(f"loss {loss.item():.6f}  score {score.tolist()}  logits std {logits.std().item():.3f}"
-          f"  -> {os.path.abspath(out)}")
+    print(f"{activation}: loss {loss.item():.6f}  score {score.tolist()}"
+          f"  logits std {logits.std().item():.3f}  -> {os.path.abspath(out)}")
+
+
+def main():
+    resources = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "resources")
+    torch.manual_seed(SEED)
+    gen = torch.Generator().manual_seed(SEED)
+    params32 = make_params(gen)
+    ids, mask, position_ids = make_batch(gen)
+    write_fixture_set(os.path.join(resources, "oracle"), params32, ids, mask, position_ids,
+                      "gelu_new", "tanh")
+    write_fixture_set(os.path.join(resources, "oracle-gelu"), params32, ids, mask, position_ids,
+                      "gelu", "none")
 
 
 if __name__ == "__main__":

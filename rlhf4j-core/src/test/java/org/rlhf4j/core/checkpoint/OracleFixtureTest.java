@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,11 +16,15 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.rlhf4j.core.model.GptConfig;
 
 /**
- * The committed PyTorch oracle (src/test/python/make_oracle.py) loads through our checkpoint code,
- * and its tensors obey the conventions the script documents, recomputed here in plain Java. The
+ * The committed PyTorch oracles (src/test/python/make_oracle.py: oracle/ with tanh GELU, oracle-gelu/
+ * with exact GELU) load through our checkpoint code, and their tensors obey the conventions the
+ * script documents, recomputed here in plain Java. The
  * model's own oracle test (logits, loss and gradients from the Java forward pass) builds on this.
  */
 class OracleFixtureTest {
@@ -29,15 +34,17 @@ class OracleFixtureTest {
   private static final int C = 16;
 
   private static NDManager manager;
-  private static Checkpoint.Loaded model;
-  private static Map<String, NDArray> fx;
+  private static final Map<String, Checkpoint.Loaded> MODELS = new java.util.HashMap<>();
+  private static final Map<String, Map<String, NDArray>> FIXTURES = new java.util.HashMap<>();
 
   @BeforeAll
   static void load() throws Exception {
     manager = NDManager.newBaseManager();
-    Path dir = Path.of(OracleFixtureTest.class.getResource("/oracle").toURI());
-    model = Checkpoint.load(dir, manager);
-    fx = SafeTensors.read(dir.resolve("fixture.safetensors"), manager);
+    for (String set : List.of("oracle", "oracle-gelu")) {
+      Path dir = Path.of(OracleFixtureTest.class.getResource("/" + set).toURI());
+      MODELS.put(set, Checkpoint.load(dir, manager));
+      FIXTURES.put(set, SafeTensors.read(dir.resolve("fixture.safetensors"), manager));
+    }
   }
 
   @AfterAll
@@ -45,15 +52,31 @@ class OracleFixtureTest {
     manager.close();
   }
 
-  @Test
-  void modelLoadsWithTheDocumentedShape() {
-    assertEquals(new GptConfig(V, 32, 2, 2, C, 0f, 0f, 0f, 1e-5f, -1, 0, 1, GptConfig.Activation.GELU_TANH), model.config().model());
+  @ParameterizedTest
+  @CsvSource({"oracle, GELU_TANH", "oracle-gelu, GELU"})
+  void modelLoadsWithTheDocumentedShape(String set, GptConfig.Activation activation) {
+    Checkpoint.Loaded model = MODELS.get(set);
+    assertEquals(new GptConfig(V, 32, 2, 2, C, 0f, 0f, 0f, 1e-5f, -1, 0, 1, activation), model.config().model());
     assertTrue(model.hasScoreHead());
     assertEquals(Checkpoint.expectedShapes(model.config().model(), true).keySet(), model.parameters().keySet());
   }
 
   @Test
-  void batchIsLeftPaddedWithPositionsFromTheMask() {
+  void bothSetsShareWeightsAndBatchButTheActivationShowsInTheLogits() {
+    Map<String, NDArray> tanh = FIXTURES.get("oracle");
+    Map<String, NDArray> exact = FIXTURES.get("oracle-gelu");
+    MODELS.get("oracle").parameters().forEach((name, w) ->
+        assertArrayEquals(w.toFloatArray(), MODELS.get("oracle-gelu").parameters().get(name).toFloatArray(), name));
+    assertArrayEquals(tanh.get("input_ids").toLongArray(), exact.get("input_ids").toLongArray());
+    // A Java test comparing logits within 1e-4 tells the two GELUs apart (they differ by ~8e-4).
+    float max = tanh.get("logits").sub(exact.get("logits")).abs().max().getFloat();
+    assertTrue(max > 5e-4, "tanh and exact GELU logits differ by only " + max);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"oracle", "oracle-gelu"})
+  void batchIsLeftPaddedWithPositionsFromTheMask(String set) {
+    Map<String, NDArray> fx = FIXTURES.get(set);
     long[] ids = fx.get("input_ids").toLongArray();
     long[] mask = fx.get("attention_mask").toLongArray();
     long[] pos = fx.get("position_ids").toLongArray();
@@ -73,8 +96,10 @@ class OracleFixtureTest {
     assertEquals(0, ids[T - 1], "row 0 ends with EOS");
   }
 
-  @Test
-  void logprobsLossMaskAndLossFollowTheDocumentedConvention() {
+  @ParameterizedTest
+  @ValueSource(strings = {"oracle", "oracle-gelu"})
+  void logprobsLossMaskAndLossFollowTheDocumentedConvention(String set) {
+    Map<String, NDArray> fx = FIXTURES.get(set);
     float[] logits = fx.get("logits").toFloatArray();
     long[] ids = fx.get("input_ids").toLongArray();
     long[] mask = fx.get("attention_mask").toLongArray();
@@ -106,8 +131,11 @@ class OracleFixtureTest {
     assertEquals(sum / count, fx.get("loss").getFloat(), 1e-5, "token-level mean over the batch");
   }
 
-  @Test
-  void logitsUseTheTiedHeadAndScoreReadsTheLastRealToken() {
+  @ParameterizedTest
+  @ValueSource(strings = {"oracle", "oracle-gelu"})
+  void logitsUseTheTiedHeadAndScoreReadsTheLastRealToken(String set) {
+    Map<String, NDArray> fx = FIXTURES.get(set);
+    Checkpoint.Loaded model = MODELS.get(set);
     float[] hidden = fx.get("hidden").toFloatArray();
     float[] logits = fx.get("logits").toFloatArray();
     float[] wte = model.parameters().get("wte.weight").toFloatArray();
@@ -132,8 +160,11 @@ class OracleFixtureTest {
     }
   }
 
-  @Test
-  void gradientsCoverEveryParameterButTheScoreHead() {
+  @ParameterizedTest
+  @ValueSource(strings = {"oracle", "oracle-gelu"})
+  void gradientsCoverEveryParameterButTheScoreHead(String set) {
+    Map<String, NDArray> fx = FIXTURES.get(set);
+    Checkpoint.Loaded model = MODELS.get(set);
     Set<String> grads = fx.keySet().stream().filter(k -> k.startsWith("grad."))
         .map(k -> k.substring(5)).collect(Collectors.toCollection(TreeSet::new));
     Set<String> params = new TreeSet<>(model.parameters().keySet());
