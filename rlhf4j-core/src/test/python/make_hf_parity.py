@@ -53,8 +53,20 @@ def config(**extra):
         layer_norm_epsilon=1e-5, bos_token_id=EOS_ID, eos_token_id=EOS_ID, pad_token_id=PAD_ID,
         **extra)
     # Eager attention: the plain softmax(QK^T/sqrt(d) + mask) V, whatever the default backend is.
-    cfg._attn_implementation = "eager"
+    try:
+        cfg._attn_implementation = "eager"
+    except (AttributeError, ValueError):
+        pass  # set on the model below instead
     return cfg
+
+
+def eager(model):
+    if hasattr(model, "set_attn_implementation"):
+        try:
+            model.set_attn_implementation("eager")
+        except (AttributeError, ValueError):
+            pass
+    return model
 
 
 def save(model, path):
@@ -96,9 +108,9 @@ def main():
     torch.manual_seed(SEED)
     gen = torch.Generator().manual_seed(SEED)
 
-    lm = GPT2LMHeadModel(config()).eval()
+    lm = eager(GPT2LMHeadModel(config())).eval()
     randomise(lm, gen)
-    reward = GPT2ForSequenceClassification(config(num_labels=1)).eval()
+    reward = eager(GPT2ForSequenceClassification(config(num_labels=1))).eval()
     reward.transformer.load_state_dict(lm.transformer.state_dict())
     with torch.no_grad():
         reward.score.weight.copy_(0.2 * torch.randn(reward.score.weight.shape, generator=gen))
