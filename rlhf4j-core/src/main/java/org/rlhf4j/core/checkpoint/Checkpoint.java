@@ -277,6 +277,25 @@ public final class Checkpoint {
     return new ResumeState(json, moments);
   }
 
+  /**
+   * Whether {@code dir} holds a loadable checkpoint (config and weights), counting one left under
+   * its aside name by a save killed between its two renames. Use this rather than testing for
+   * files in {@code dir}, which would miss that case.
+   */
+  public static boolean exists(Path dir) throws IOException {
+    Path abs = dir.toAbsolutePath().normalize();
+    Path source = Files.isDirectory(abs) ? abs : newestSibling(abs, OLD_TAG).orElse(abs);
+    return Files.isRegularFile(source.resolve(CONFIG_FILE)) && Files.isRegularFile(source.resolve(WEIGHTS_FILE));
+  }
+
+  /** Whether the checkpoint (see {@link #exists}) carries a {@code trainer_state.json}. */
+  public static boolean hasResumeState(Path dir) throws IOException {
+    if (!exists(dir)) {
+      return false;
+    }
+    return Files.isRegularFile(resolveForLoad(dir.toAbsolutePath().normalize()).resolve(TRAINER_STATE_FILE));
+  }
+
   /** The checkpoint's tokenizer file, if it has one. */
   public static Optional<Path> tokenizer(Path dir) throws IOException {
     Path file = resolveForLoad(dir.toAbsolutePath().normalize()).resolve(TOKENIZER_FILE);

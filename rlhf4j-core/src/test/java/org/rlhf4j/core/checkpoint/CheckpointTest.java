@@ -132,6 +132,8 @@ class CheckpointTest {
     NDArray step = manager.create(new long[] {42});
     Checkpoint.ResumeState state = new Checkpoint.ResumeState("{\"step\": 42}", Map.of("m.wte.weight", m, "step", step));
     Checkpoint.save(dir, HfConfig.of(MODEL), randomParameters(false), tokenizer, DataType.FLOAT16, state);
+    assertTrue(Checkpoint.hasResumeState(dir));
+    assertFalse(Checkpoint.exists(root.resolve("nothing-here")));
     Checkpoint.ResumeState back = Checkpoint.loadResumeState(dir, manager);
     assertEquals("{\"step\": 42}", back.trainerStateJson());
     // Optimiser state is always float32, even when the weights are stored as float16.
@@ -186,6 +188,8 @@ class CheckpointTest {
 
     assertSameTensors(old, Checkpoint.load(dir, manager).parameters());
     assertTrue(Checkpoint.tokenizer(dir).isPresent());
+    assertTrue(Checkpoint.exists(dir), "the aside checkpoint counts as existing");
+    assertFalse(Checkpoint.hasResumeState(dir));
     Map<String, NDArray> fresh = randomParameters(false);
     Checkpoint.save(dir, HfConfig.of(MODEL), fresh, tokenizer);
     assertSameTensors(fresh, Checkpoint.load(dir, manager).parameters());
