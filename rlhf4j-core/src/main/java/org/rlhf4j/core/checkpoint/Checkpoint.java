@@ -44,7 +44,9 @@ import org.rlhf4j.core.model.GptConfig;
  * between the two renames {@code dir} is briefly absent and {@link #load} reads the complete old
  * one from its aside name (and the next {@link #save} moves it back); afterwards the new one is in
  * place. Leftover temporary directories are deleted by the next save. Concurrent saves to the same
- * directory are not supported.
+ * directory are not supported. Saving replaces the whole directory (files we did not write, such
+ * as a README, are not carried over), and therefore refuses to replace a non-empty directory that
+ * has no {@code config.json} or has subdirectories.
  *
  * <p>Arrays returned by {@link #load} live in the caller's manager; the caller closes them.
  */
@@ -174,6 +176,7 @@ public final class Checkpoint {
     Path parent = target.getParent();
     Files.createDirectories(parent);
     recover(target);
+    refuseToReplaceNonCheckpoint(target);
     deleteLeftovers(target);
 
     Path tmp = AtomicFiles.tempSibling(target, TMP_TAG);
@@ -274,6 +277,25 @@ public final class Checkpoint {
     return new ResumeState(json, moments);
   }
 
+  /**
+   * Whether {@code dir} holds a loadable checkpoint (config and weights), counting one left under
+   * its aside name by a save killed between its two renames. Use this rather than testing for
+   * files in {@code dir}, which would miss that case.
+   */
+  public static boolean exists(Path dir) throws IOException {
+    Path abs = dir.toAbsolutePath().normalize();
+    Path source = Files.isDirectory(abs) ? abs : newestSibling(abs, OLD_TAG).orElse(abs);
+    return Files.isRegularFile(source.resolve(CONFIG_FILE)) && Files.isRegularFile(source.resolve(WEIGHTS_FILE));
+  }
+
+  /** Whether the checkpoint (see {@link #exists}) carries a {@code trainer_state.json}. */
+  public static boolean hasResumeState(Path dir) throws IOException {
+    if (!exists(dir)) {
+      return false;
+    }
+    return Files.isRegularFile(resolveForLoad(dir.toAbsolutePath().normalize()).resolve(TRAINER_STATE_FILE));
+  }
+
   /** The checkpoint's tokenizer file, if it has one. */
   public static Optional<Path> tokenizer(Path dir) throws IOException {
     Path file = resolveForLoad(dir.toAbsolutePath().normalize()).resolve(TOKENIZER_FILE);
@@ -326,6 +348,32 @@ public final class Checkpoint {
       }
     }
     return null;
+  }
+
+  /**
+   * Saving replaces {@code dir} wholesale, so a typo such as {@code --out ~} must not delete a
+   * directory that is not a checkpoint: only an empty directory, or one holding a {@code
+   * config.json} and no subdirectories, may be replaced.
+   */
+  private static void refuseToReplaceNonCheckpoint(Path dir) throws IOException {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new CheckpointException(dir, "exists and is not a directory; refusing to replace it");
+    }
+    boolean empty;
+    boolean hasSubdirectory;
+    try (var entries = Files.list(dir)) {
+      List<Path> all = entries.toList();
+      empty = all.isEmpty();
+      hasSubdirectory = all.stream().anyMatch(Files::isDirectory);
+    }
+    if (!empty && (hasSubdirectory || !Files.isRegularFile(dir.resolve(CONFIG_FILE)))) {
+      throw new CheckpointException(
+          dir, "is not empty and does not look like a checkpoint (no config.json, or has "
+              + "subdirectories); refusing to replace it. Choose a new or empty directory");
+    }
   }
 
   private static HfConfig withArchitecture(HfConfig config, boolean withScore) {

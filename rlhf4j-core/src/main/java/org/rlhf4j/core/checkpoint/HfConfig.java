@@ -243,6 +243,11 @@ public record HfConfig(GptConfig model, List<String> architectures, Map<String, 
     root.put("bos_token_id", model.bosTokenId() < 0 ? null : model.bosTokenId());
     root.put("eos_token_id", model.eosTokenId());
     root.put("pad_token_id", model.padTokenId());
+    if (root.containsKey("n_ctx")) {
+      // Legacy alias of n_positions kept from a foreign config: keep it consistent, or our own
+      // reader would reject the file after a context-length change.
+      root.put("n_ctx", model.contextLength());
+    }
     try {
       return JSON.writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {

@@ -486,8 +486,13 @@ public final class SafeTensors {
       ByteBuffer buffer = manager.allocateDirect((int) info.byteLength()).order(ByteOrder.nativeOrder());
       readFully(file, info.name(), ch, buffer, dataStart + info.begin());
       buffer.flip();
-      NDArray raw = manager.create(buffer, info.shape(), dtype.djl);
-      if (dtype.djl == loaded) {
+      if (dtype == Dtype.BF16) {
+        // DJL's PyTorch engine aborts the JVM when handed a BFLOAT16 buffer, so widen in Java:
+        // bf16 is the upper half of a float32, the conversion is exact.
+        buffer = widenBfloat16(buffer, manager);
+      }
+      NDArray raw = manager.create(buffer, info.shape(), dtype == Dtype.BF16 ? DataType.FLOAT32 : dtype.djl);
+      if (raw.getDataType() == loaded) {
         result = raw;
       } else {
         result = raw.toType(loaded, false);
@@ -496,6 +501,15 @@ public final class SafeTensors {
     }
     result.setName(info.name());
     return result;
+  }
+
+  private static ByteBuffer widenBfloat16(ByteBuffer bf16, NDManager manager) {
+    ByteBuffer f32 = manager.allocateDirect(bf16.remaining() * 2).order(ByteOrder.nativeOrder());
+    ByteBuffer in = bf16.order(ByteOrder.LITTLE_ENDIAN);
+    while (in.hasRemaining()) {
+      f32.putInt((in.getShort() & 0xFFFF) << 16);
+    }
+    return f32.flip();
   }
 
   private static void readFully(Path file, String tensor, FileChannel ch, ByteBuffer buffer, long position)
