@@ -17,8 +17,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Training and encoding speed on ~5 MB of real English text (the system's plain-text docs).
- * Not part of the default suite: {@code ./mvnw -q -pl rlhf4j-core -am test
+ * Training and encoding speed on ~5 MB of real English text (the system's plain-text docs). Not
+ * part of the default suite: {@code ./mvnw -q -pl rlhf4j-core -am test
  * -Dtest='org.rlhf4j.core.tokenizer.TokenizerBenchmarkTest' -Drlhf4j.bench=true
  * -Dsurefire.failIfNoSpecifiedTests=false}; {@code -Drlhf4j.bench.mb=N} changes the size.
  */
@@ -27,7 +27,8 @@ class TokenizerBenchmarkTest {
 
   @Test
   void trainAndEncodeSpeed(@TempDir Path dir) throws IOException {
-    long targetBytes = (long) (Double.parseDouble(System.getProperty("rlhf4j.bench.mb", "5")) * 1e6);
+    long targetBytes =
+        (long) (Double.parseDouble(System.getProperty("rlhf4j.bench.mb", "5")) * 1e6);
     List<String> docs = corpus(targetBytes);
     long bytes = docs.stream().mapToLong(d -> d.getBytes(StandardCharsets.UTF_8).length).sum();
     System.out.printf("corpus: %d documents, %.2f MB%n", docs.size(), bytes / 1e6);
@@ -37,7 +38,8 @@ class TokenizerBenchmarkTest {
     BpeModel model = BpeTrainer.train(config, docs.iterator());
     double trainS = (System.nanoTime() - t0) / 1e9;
     System.out.printf(
-        "train: vocab %d (%d merges) in %.2f s%n", model.vocab().size(), model.merges().size(), trainS);
+        "train: vocab %d (%d merges) in %.2f s%n",
+        model.vocab().size(), model.merges().size(), trainS);
     assertEquals(4096, model.vocab().size());
 
     Path file = dir.resolve("tokenizer.json");
@@ -60,7 +62,8 @@ class TokenizerBenchmarkTest {
       }
       double encS = (System.nanoTime() - t0) / 1e9;
       System.out.printf(
-          "encode (4 KB chunks, one call each): %d tokens, %.2f bytes/token, %.1f MB/s, %.0f tokens/s%n",
+          "encode (4 KB chunks, one call each): %d tokens, %.2f bytes/token, %.1f MB/s, %.0f"
+              + " tokens/s%n",
           tokens, bytes / (double) tokens, bytes / 1e6 / encS, tokens / encS);
 
       t0 = System.nanoTime();

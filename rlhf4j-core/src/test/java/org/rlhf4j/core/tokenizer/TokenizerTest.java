@@ -190,12 +190,18 @@ class TokenizerTest {
     Files.writeString(bad, "[1, 2, 3]");
     e = assertThrows(IOException.class, () -> Tokenizer.load(bad));
     assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
+
+    Files.write(bad, new byte[] {'{', (byte) 0xFF, (byte) 0xFE, '}'});
+    e = assertThrows(IOException.class, () -> Tokenizer.load(bad));
+    assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("UTF-8"), e.getMessage());
   }
 
   @Test
   void schemaTheNativeLibraryRejectsNamesTheFile(@TempDir Path dir) throws IOException {
     Path bad = dir.resolve("tokenizer.json");
-    String json = Files.readString(Fixtures.TINY_JSON).replace("\"type\": \"BPE\"", "\"type\": \"Nonsense\"");
+    String json =
+        Files.readString(Fixtures.TINY_JSON).replace("\"type\": \"BPE\"", "\"type\": \"Nonsense\"");
     Files.writeString(bad, json);
     IOException e = assertThrows(IOException.class, () -> Tokenizer.load(bad));
     assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
