@@ -111,11 +111,14 @@ class BpeTrainerTest {
       Path file = dir.resolve("tok" + seed + ".json");
       m.write(file);
       ReferenceBpe ref = new ReferenceBpe(file);
-      try (Tokenizer tok = Tokenizer.load(file)) {
+      try (Tokenizer tok = Tokenizer.load(file);
+          Tokenizer nativeTok = Tokenizer.load(file, Tokenizer.SpecialTokens.AUTO, false)) {
+        assertTrue(tok.usesJavaEncoder());
         for (int i = 0; i < 30; i++) {
           String s = randomText(r, 40);
           int[] expected = ref.encode(s).stream().mapToInt(Integer::intValue).toArray();
-          assertArrayEquals(expected, tok.encode(s), "seed " + seed + ": " + s);
+          assertArrayEquals(expected, nativeTok.encode(s), "native, seed " + seed + ": " + s);
+          assertArrayEquals(expected, tok.encode(s), "Java, seed " + seed + ": " + s);
           assertEquals(s, tok.decode(tok.encode(s)));
         }
       }
