@@ -86,15 +86,17 @@ class TokenizerTest {
 
   @Test
   void noSpecialTokensAddedNoPaddingNoTruncation() {
-    assertEquals(0, tok.encode("").length);
-    String longText = "the model ".repeat(2000); // far beyond DJL's default 512-token truncation
-    int[] ids = tok.encode(longText);
-    assertTrue(ids.length > 2000, "length " + ids.length);
-    assertEquals(longText, tok.decode(ids));
-    List<int[]> batch = tok.encodeBatch(List.of("a", "a much longer text than the first", ""));
-    assertArrayEquals(tok.encode("a"), batch.get(0)); // not padded to the longest
-    assertArrayEquals(tok.encode("a much longer text than the first"), batch.get(1));
-    assertEquals(0, batch.get(2).length);
+    for (Tokenizer t : List.of(nativeTok, tok)) {
+      assertEquals(0, t.encode("").length);
+      String longText = "the model ".repeat(2000); // far beyond DJL's default 512-token truncation
+      int[] ids = t.encode(longText);
+      assertTrue(ids.length > 2000, "length " + ids.length);
+      assertEquals(longText, t.decode(ids));
+      List<int[]> batch = t.encodeBatch(List.of("a", "a much longer text than the first", ""));
+      assertArrayEquals(t.encode("a"), batch.get(0)); // not padded to the longest
+      assertArrayEquals(t.encode("a much longer text than the first"), batch.get(1));
+      assertEquals(0, batch.get(2).length);
+    }
   }
 
   @Test
