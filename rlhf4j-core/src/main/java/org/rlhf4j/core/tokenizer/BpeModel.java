@@ -75,9 +75,9 @@ public record BpeModel(List<String> vocab, List<Merge> merges, List<String> spec
   /**
    * The Hugging Face {@code tokenizer.json} text: GPT-2's layout (BPE model, ByteLevel
    * pre-tokenizer/post-processor/decoder with GPT-2's flags, special tokens as added tokens).
-   * Merges are written as {@code "left right"} strings, the format every {@code tokenizers}
-   * release reads (0.20+ also reads pairs, 0.19 does not); byte-level tokens never contain a
-   * space, so the split is unambiguous.
+   * Merges are written as {@code "left right"} strings, the format every {@code tokenizers} release
+   * reads (0.20+ also reads pairs, 0.19 does not); byte-level tokens never contain a space, so the
+   * split is unambiguous.
    */
   public String toTokenizerJson() {
     JsonNodeFactory f = JsonNodeFactory.instance;
@@ -144,7 +144,12 @@ public record BpeModel(List<String> vocab, List<Merge> merges, List<String> spec
     // Not Files.createTempFile: its owner-only permissions would survive the rename.
     Path tmp = dir.resolve(file.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
-      Files.writeString(tmp, toTokenizerJson(), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      Files.writeString(
+          tmp,
+          toTokenizerJson(),
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE);
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(tmp);

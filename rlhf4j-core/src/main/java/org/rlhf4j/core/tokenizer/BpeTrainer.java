@@ -29,10 +29,10 @@ import java.util.stream.Collectors;
  * frequency, and the most frequent adjacent pair is merged into a new symbol until the vocabulary
  * is full or no pair reaches {@link BpeConfig#minFrequency()}.
  *
- * <p>Speed: pair counts are updated incrementally. Each pair remembers the words it occurs in, so
- * a merge rewrites only those words; the best pair comes from a max-heap with lazy invalidation (a
- * popped entry whose count is stale is pushed back with its current count). Ties on count go to
- * the pair with the smaller (left id, right id), so training is deterministic.
+ * <p>Speed: pair counts are updated incrementally. Each pair remembers the words it occurs in, so a
+ * merge rewrites only those words; the best pair comes from a max-heap with lazy invalidation (a
+ * popped entry whose count is stale is pushed back with its current count). Ties on count go to the
+ * pair with the smaller (left id, right id), so training is deterministic.
  */
 public final class BpeTrainer {
 

@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
  * pre-tokenizer with {@code use_regex: true}.
  *
  * <p>Every UTF-8 byte is mapped to one printable Unicode character (GPT-2 {@code
- * bytes_to_unicode}), so a vocabulary of 256 symbols covers any text and no token is ever
- * unknown. Text is first split into pre-tokens by {@link #PRE_TOKENIZER}; BPE merges never cross a
- * pre-token boundary.
+ * bytes_to_unicode}), so a vocabulary of 256 symbols covers any text and no token is ever unknown.
+ * Text is first split into pre-tokens by {@link #PRE_TOKENIZER}; BPE merges never cross a pre-token
+ * boundary.
  */
 final class ByteLevel {
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,8 +20,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A Hugging Face {@code tokenizer.json} loaded through DJL's native (Rust) tokenizers, with the
- * EOS and pad tokens resolved and checked to be distinct.
+ * A Hugging Face {@code tokenizer.json} loaded through DJL's native (Rust) tokenizers, with the EOS
+ * and pad tokens resolved and checked to be distinct.
  *
  * <p>{@link #encode} never adds special tokens and never pads or truncates: callers place EOS and
  * padding themselves, so what the model sees is explicit. Special tokens written in the text
@@ -30,12 +31,15 @@ import java.util.Map;
  */
 public final class Tokenizer implements AutoCloseable {
 
-  /** EOS names tried in order when neither an override nor {@code tokenizer_config.json} names one. */
+  /**
+   * EOS names tried in order when neither an override nor {@code tokenizer_config.json} names one.
+   */
   static final List<String> EOS_CANDIDATES =
       List.of(BpeConfig.EOS, "</s>", "<|end_of_text|>", "<eos>", "[SEP]");
 
   /** Pad names tried in order; none of them is ever the EOS. */
-  static final List<String> PAD_CANDIDATES = List.of(BpeConfig.PAD, "<pad>", "[PAD]", "<|padding|>");
+  static final List<String> PAD_CANDIDATES =
+      List.of(BpeConfig.PAD, "<pad>", "[PAD]", "<|padding|>");
 
   /** BOS names tried in order; a tokenizer without one has {@code bosId() == -1}. */
   static final List<String> BOS_CANDIDATES = List.of("<|startoftext|>", "<s>", "<bos>", "[CLS]");
@@ -51,6 +55,7 @@ public final class Tokenizer implements AutoCloseable {
 
   private final Path source;
   private final HuggingFaceTokenizer hf;
+  private final ByteLevelBpeEncoder javaEncoder; // null: encode natively
   private final Map<String, Integer> ids;
   private final String[] tokens;
   private final int eosId;
@@ -60,6 +65,7 @@ public final class Tokenizer implements AutoCloseable {
   private Tokenizer(
       Path source,
       HuggingFaceTokenizer hf,
+      ByteLevelBpeEncoder javaEncoder,
       Map<String, Integer> ids,
       String[] tokens,
       int eosId,
@@ -67,6 +73,7 @@ public final class Tokenizer implements AutoCloseable {
       int bosId) {
     this.source = source;
     this.hf = hf;
+    this.javaEncoder = javaEncoder;
     this.ids = ids;
     this.tokens = tokens;
     this.eosId = eosId;
@@ -79,19 +86,30 @@ public final class Tokenizer implements AutoCloseable {
     return load(path, SpecialTokens.AUTO);
   }
 
+  /** Loads {@code tokenizer.json}, or the one inside a directory, with the Java encoder allowed. */
+  public static Tokenizer load(Path path, SpecialTokens names) throws IOException {
+    return load(path, names, true);
+  }
+
   /**
    * Loads {@code tokenizer.json}, or the one inside a directory.
    *
+   * @param allowJavaEncoder encode with the pure-Java byte-level BPE encoder when the file is plain
+   *     GPT-2 style byte-level BPE (same ids, several times faster); false always encodes natively.
+   *     Decoding is always native.
    * @throws IOException if the file is missing, not JSON, not a tokenizer the native library
    *     accepts, or has no distinct EOS and pad tokens; the message names the file
    */
-  public static Tokenizer load(Path path, SpecialTokens names) throws IOException {
+  public static Tokenizer load(Path path, SpecialTokens names, boolean allowJavaEncoder)
+      throws IOException {
     Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
     String json;
     try {
       json = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new IOException("tokenizer file not found: " + file, e);
+    } catch (CharacterCodingException e) {
+      throw new IOException("tokenizer file " + file + " is not valid UTF-8", e);
     }
     JsonNode root;
     try {
@@ -109,25 +127,42 @@ public final class Tokenizer implements AutoCloseable {
     String[] tokens = new String[size];
     ids.forEach((t, i) -> tokens[i] = t);
 
-    JsonNode config = readConfig(file.toAbsolutePath().getParent().resolve("tokenizer_config.json"));
-    int eos = resolve(file, ids, "EOS", names.eos(), configToken(config, "eos_token"), EOS_CANDIDATES);
-    int pad = resolve(file, ids, "pad", names.pad(), configToken(config, "pad_token"), PAD_CANDIDATES);
-    int bos = resolve(file, ids, "BOS", names.bos(), configToken(config, "bos_token"), BOS_CANDIDATES);
+    JsonNode config =
+        readConfig(file.toAbsolutePath().getParent().resolve("tokenizer_config.json"));
+    int eos =
+        resolve(file, ids, "EOS", names.eos(), configToken(config, "eos_token"), EOS_CANDIDATES);
+    int pad =
+        resolve(file, ids, "pad", names.pad(), configToken(config, "pad_token"), PAD_CANDIDATES);
+    int bos =
+        resolve(file, ids, "BOS", names.bos(), configToken(config, "bos_token"), BOS_CANDIDATES);
     if (eos < 0) {
       throw new IOException(
-          "tokenizer file " + file + " has no EOS token (tried " + EOS_CANDIDATES
+          "tokenizer file "
+              + file
+              + " has no EOS token (tried "
+              + EOS_CANDIDATES
               + "); name one with SpecialTokens");
     }
     if (pad < 0) {
       throw new IOException(
-          "tokenizer file " + file + " has no pad token (tried " + PAD_CANDIDATES
-              + "); add a dedicated pad token such as " + BpeConfig.PAD + " or name one with"
+          "tokenizer file "
+              + file
+              + " has no pad token (tried "
+              + PAD_CANDIDATES
+              + "); add a dedicated pad token such as "
+              + BpeConfig.PAD
+              + " or name one with"
               + " SpecialTokens");
     }
     if (pad == eos) {
       throw new IOException(
-          "tokenizer file " + file + ": pad and EOS are the same token '" + tokens[eos]
-              + "' (id " + eos + "); padding with EOS would mask the EOS the reward is read at,"
+          "tokenizer file "
+              + file
+              + ": pad and EOS are the same token '"
+              + tokens[eos]
+              + "' (id "
+              + eos
+              + "); padding with EOS would mask the EOS the reward is read at,"
               + " so add a dedicated pad token");
     }
 
@@ -145,14 +180,19 @@ public final class Tokenizer implements AutoCloseable {
       throw new IOException(
           "native tokenizers library rejected tokenizer file " + file + ": " + e.getMessage(), e);
     }
-    return new Tokenizer(file, hf, ids, tokens, eos, pad, bos);
+    ByteLevelBpeEncoder javaEncoder = allowJavaEncoder ? ByteLevelBpeEncoder.forJson(root) : null;
+    return new Tokenizer(file, hf, javaEncoder, ids, tokens, eos, pad, bos);
   }
 
   /** The token ids of {@code text}, with no special tokens added, no padding, no truncation. */
   public int[] encode(String text) {
+    if (javaEncoder != null) {
+      return javaEncoder.encode(text);
+    }
     // Straight to DJL's JNI binding rather than HuggingFaceTokenizer.encode(): that one also
     // copies out token strings, type ids, word ids, masks and character spans on every call,
-    // which we never use; skipping them measured 1.5-1.8x faster on 4 KB chunks (docs/tokenizer.md).
+    // which we never use; skipping them measured 1.5-1.8x faster on 4 KB chunks
+    // (docs/tokenizer.md).
     // Truncation, padding and special tokens are configured on the same native handle.
     long encoding = TokenizersLibrary.LIB.encode(hf.getHandle(), text, false);
     try {
@@ -162,8 +202,15 @@ public final class Tokenizer implements AutoCloseable {
     }
   }
 
-  /** Encodes several texts in one native call (parallel inside the native library). */
+  /** Encodes several texts (natively: in one call, parallel inside the native library). */
   public List<int[]> encodeBatch(List<String> texts) {
+    if (javaEncoder != null) {
+      List<int[]> out = new ArrayList<>(texts.size());
+      for (String t : texts) {
+        out.add(javaEncoder.encode(t));
+      }
+      return out;
+    }
     long[] encodings =
         TokenizersLibrary.LIB.batchEncode(hf.getHandle(), texts.toArray(new String[0]), false);
     List<int[]> out = new ArrayList<>(encodings.length);
@@ -231,6 +278,13 @@ public final class Tokenizer implements AutoCloseable {
   /** The id of a vocabulary string (the inverse of {@link #tokenString}), or -1 if absent. */
   public int tokenId(String token) {
     return ids.getOrDefault(token, -1);
+  }
+
+  /**
+   * Whether {@link #encode} runs the pure-Java byte-level BPE encoder rather than the native one.
+   */
+  public boolean usesJavaEncoder() {
+    return javaEncoder != null;
   }
 
   /** The {@code tokenizer.json} this was loaded from. */
@@ -326,7 +380,12 @@ public final class Tokenizer implements AutoCloseable {
         Integer id = ids.get(named);
         if (id == null) {
           throw new IOException(
-              "tokenizer file " + file + " has no token '" + named + "' (requested as " + role
+              "tokenizer file "
+                  + file
+                  + " has no token '"
+                  + named
+                  + "' (requested as "
+                  + role
                   + ")");
         }
         return id;

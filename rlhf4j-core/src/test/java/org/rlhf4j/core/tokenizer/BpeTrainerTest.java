@@ -25,7 +25,9 @@ class BpeTrainerTest {
   @Test
   void learnsMostFrequentPairsFirst() {
     // Pre-tokens: "ab" once, " ab" twice. (a,b) occurs 3 times, (Ġ,a) twice.
-    BpeModel m = BpeTrainer.train(new BpeConfig(260, 1, BpeConfig.DEFAULT_SPECIALS), List.of("ab ab ab").iterator());
+    BpeModel m =
+        BpeTrainer.train(
+            new BpeConfig(260, 1, BpeConfig.DEFAULT_SPECIALS), List.of("ab ab ab").iterator());
     assertEquals(List.of("a b", "Ġ ab"), merges(m));
     assertEquals(260, m.vocab().size());
     assertEquals("ab", m.vocab().get(256));
@@ -46,13 +48,17 @@ class BpeTrainerTest {
   @Test
   void tiesGoToSmallerIds() {
     // Every pair occurs once: (a,b) [ids 64,65] < (c,d) [66,67] < (Ġ,c) [220,66].
-    BpeModel m = BpeTrainer.train(new BpeConfig(261, 1, BpeConfig.DEFAULT_SPECIALS), List.of("ab cd").iterator());
+    BpeModel m =
+        BpeTrainer.train(
+            new BpeConfig(261, 1, BpeConfig.DEFAULT_SPECIALS), List.of("ab cd").iterator());
     assertEquals(List.of("a b", "c d", "Ġ cd"), merges(m));
   }
 
   @Test
   void stopsBelowMinFrequency() {
-    BpeModel m = BpeTrainer.train(new BpeConfig(4096, 3, BpeConfig.DEFAULT_SPECIALS), List.of("ab ab ab xy").iterator());
+    BpeModel m =
+        BpeTrainer.train(
+            new BpeConfig(4096, 3, BpeConfig.DEFAULT_SPECIALS), List.of("ab ab ab xy").iterator());
     assertEquals(List.of("a b"), merges(m)); // (a,b) has 3, everything else fewer
     assertEquals(256 + 1 + 2, m.vocab().size());
   }
@@ -60,7 +66,9 @@ class BpeTrainerTest {
   @Test
   void specialTokensAreNotLearntFrom() {
     String text = "<|endoftext|>".repeat(50) + " hello" + "<|pad|>".repeat(50);
-    BpeModel m = BpeTrainer.train(new BpeConfig(300, 1, BpeConfig.DEFAULT_SPECIALS), List.of(text).iterator());
+    BpeModel m =
+        BpeTrainer.train(
+            new BpeConfig(300, 1, BpeConfig.DEFAULT_SPECIALS), List.of(text).iterator());
     for (String merge : merges(m)) {
       assertFalse(merge.contains("|") || merge.contains("<"), merge);
     }
@@ -72,7 +80,8 @@ class BpeTrainerTest {
     String a = Fixtures.trainTiny().toTokenizerJson();
     String b = Fixtures.trainTiny().toTokenizerJson();
     assertEquals(a, b);
-    assertEquals(Files.readString(Fixtures.TINY_JSON, StandardCharsets.UTF_8), a, "regenerate fixtures?");
+    assertEquals(
+        Files.readString(Fixtures.TINY_JSON, StandardCharsets.UTF_8), a, "regenerate fixtures?");
   }
 
   @Test
@@ -97,15 +106,19 @@ class BpeTrainerTest {
       for (int i = 0; i < 40; i++) {
         texts.add(randomText(r, 30));
       }
-      BpeModel m = BpeTrainer.train(new BpeConfig(330, 1, BpeConfig.DEFAULT_SPECIALS), texts.iterator());
+      BpeModel m =
+          BpeTrainer.train(new BpeConfig(330, 1, BpeConfig.DEFAULT_SPECIALS), texts.iterator());
       Path file = dir.resolve("tok" + seed + ".json");
       m.write(file);
       ReferenceBpe ref = new ReferenceBpe(file);
-      try (Tokenizer tok = Tokenizer.load(file)) {
+      try (Tokenizer tok = Tokenizer.load(file);
+          Tokenizer nativeTok = Tokenizer.load(file, Tokenizer.SpecialTokens.AUTO, false)) {
+        assertTrue(tok.usesJavaEncoder());
         for (int i = 0; i < 30; i++) {
           String s = randomText(r, 40);
           int[] expected = ref.encode(s).stream().mapToInt(Integer::intValue).toArray();
-          assertArrayEquals(expected, tok.encode(s), "seed " + seed + ": " + s);
+          assertArrayEquals(expected, nativeTok.encode(s), "native, seed " + seed + ": " + s);
+          assertArrayEquals(expected, tok.encode(s), "Java, seed " + seed + ": " + s);
           assertEquals(s, tok.decode(tok.encode(s)));
         }
       }
@@ -137,15 +150,20 @@ class BpeTrainerTest {
   void trainFilesRejectsInvalidUtf8NamingTheFile(@TempDir Path dir) throws IOException {
     Path bad = dir.resolve("bad.txt");
     Files.write(bad, new byte[] {'o', 'k', (byte) 0xC3, (byte) 0x28});
-    IOException e = assertThrows(IOException.class, () -> BpeTrainer.trainFiles(BpeConfig.of(300), List.of(bad)));
+    IOException e =
+        assertThrows(
+            IOException.class, () -> BpeTrainer.trainFiles(BpeConfig.of(300), List.of(bad)));
     assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
   }
 
   @Test
   void configValidation() {
-    assertThrows(IllegalArgumentException.class, () -> new BpeConfig(257, 1, BpeConfig.DEFAULT_SPECIALS));
-    assertThrows(IllegalArgumentException.class, () -> new BpeConfig(4096, 0, BpeConfig.DEFAULT_SPECIALS));
-    assertThrows(IllegalArgumentException.class, () -> new BpeConfig(4096, 1, List.of("<a>", "<a>")));
+    assertThrows(
+        IllegalArgumentException.class, () -> new BpeConfig(257, 1, BpeConfig.DEFAULT_SPECIALS));
+    assertThrows(
+        IllegalArgumentException.class, () -> new BpeConfig(4096, 0, BpeConfig.DEFAULT_SPECIALS));
+    assertThrows(
+        IllegalArgumentException.class, () -> new BpeConfig(4096, 1, List.of("<a>", "<a>")));
     assertThrows(IllegalArgumentException.class, () -> new BpeConfig(4096, 1, List.of("")));
     assertThrows(IllegalArgumentException.class, () -> new BpeConfig(4096, 1, null));
     assertEquals(258, new BpeConfig(258, 1, BpeConfig.DEFAULT_SPECIALS).vocabSize()); // smallest

@@ -31,7 +31,10 @@ final class ReferenceBpe {
 
   ReferenceBpe(Path tokenizerJson) throws IOException {
     JsonNode root = new ObjectMapper().readTree(tokenizerJson.toFile());
-    root.path("model").path("vocab").fields().forEachRemaining(e -> vocab.put(e.getKey(), e.getValue().asInt()));
+    root.path("model")
+        .path("vocab")
+        .fields()
+        .forEachRemaining(e -> vocab.put(e.getKey(), e.getValue().asInt()));
     int rank = 0;
     for (JsonNode m : root.path("model").path("merges")) {
       ranks.put(m.asText(), rank++);
@@ -70,7 +73,8 @@ final class ReferenceBpe {
       String best = null;
       for (String s : specials) {
         int at = text.indexOf(s, pos);
-        if (at >= 0 && (bestAt < 0 || at < bestAt || (at == bestAt && s.length() > best.length()))) {
+        if (at >= 0
+            && (bestAt < 0 || at < bestAt || (at == bestAt && s.length() > best.length()))) {
           bestAt = at;
           best = s;
         }

@@ -1,5 +1,6 @@
 package org.rlhf4j.core.tokenizer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Training and encoding speed on ~5 MB of real English text (the system's plain-text docs).
- * Not part of the default suite: {@code ./mvnw -q -pl rlhf4j-core -am test
+ * Training and encoding speed on ~5 MB of real English text (the system's plain-text docs). Not
+ * part of the default suite: {@code ./mvnw -q -pl rlhf4j-core -am test
  * -Dtest='org.rlhf4j.core.tokenizer.TokenizerBenchmarkTest' -Drlhf4j.bench=true
  * -Dsurefire.failIfNoSpecifiedTests=false}; {@code -Drlhf4j.bench.mb=N} changes the size.
  */
@@ -27,7 +28,8 @@ class TokenizerBenchmarkTest {
 
   @Test
   void trainAndEncodeSpeed(@TempDir Path dir) throws IOException {
-    long targetBytes = (long) (Double.parseDouble(System.getProperty("rlhf4j.bench.mb", "5")) * 1e6);
+    long targetBytes =
+        (long) (Double.parseDouble(System.getProperty("rlhf4j.bench.mb", "5")) * 1e6);
     List<String> docs = corpus(targetBytes);
     long bytes = docs.stream().mapToLong(d -> d.getBytes(StandardCharsets.UTF_8).length).sum();
     System.out.printf("corpus: %d documents, %.2f MB%n", docs.size(), bytes / 1e6);
@@ -37,54 +39,73 @@ class TokenizerBenchmarkTest {
     BpeModel model = BpeTrainer.train(config, docs.iterator());
     double trainS = (System.nanoTime() - t0) / 1e9;
     System.out.printf(
-        "train: vocab %d (%d merges) in %.2f s%n", model.vocab().size(), model.merges().size(), trainS);
+        "train: vocab %d (%d merges) in %.2f s%n",
+        model.vocab().size(), model.merges().size(), trainS);
     assertEquals(4096, model.vocab().size());
 
     Path file = dir.resolve("tokenizer.json");
     model.write(file);
-    try (Tokenizer tok = Tokenizer.load(file)) {
-      // Chunks of ~4 KB: the size of a few SFT examples, where per-call overhead shows.
-      List<String> chunks = new ArrayList<>();
-      for (String d : docs) {
-        for (int i = 0; i < d.length(); i += 4096) {
-          chunks.add(d.substring(i, Math.min(d.length(), i + 4096)));
-        }
+    // Chunks of ~4 KB: the size of a few SFT examples, where per-call overhead shows.
+    List<String> chunks = new ArrayList<>();
+    for (String d : docs) {
+      for (int i = 0; i < d.length(); i += 4096) {
+        chunks.add(d.substring(i, Math.min(d.length(), i + 4096)));
       }
-      for (int warm = 0; warm < 2; warm++) {
-        chunks.subList(0, Math.min(200, chunks.size())).forEach(tok::encode);
+    }
+    try (Tokenizer nativeTok = Tokenizer.load(file, Tokenizer.SpecialTokens.AUTO, false);
+        Tokenizer javaTok = Tokenizer.load(file)) {
+      List<int[]> nativeIds = encodeTimed("native encode", nativeTok, chunks, bytes);
+      List<int[]> javaIds = encodeTimed("Java encode (cold cache)", javaTok, chunks, bytes);
+      encodeTimed("Java encode (warm cache)", javaTok, chunks, bytes);
+      for (int i = 0; i < chunks.size(); i++) {
+        assertArrayEquals(nativeIds.get(i), javaIds.get(i), "chunk " + i);
       }
-      long tokens = 0;
-      t0 = System.nanoTime();
-      for (String c : chunks) {
-        tokens += tok.encode(c).length;
-      }
-      double encS = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(
-          "encode (4 KB chunks, one call each): %d tokens, %.2f bytes/token, %.1f MB/s, %.0f tokens/s%n",
-          tokens, bytes / (double) tokens, bytes / 1e6 / encS, tokens / encS);
+      System.out.printf("Java and native ids equal on all %d chunks%n", chunks.size());
 
-      t0 = System.nanoTime();
+      long t = System.nanoTime();
       long batched = 0;
       for (int i = 0; i < chunks.size(); i += 256) {
-        for (int[] ids : tok.encodeBatch(chunks.subList(i, Math.min(chunks.size(), i + 256)))) {
+        for (int[] ids :
+            nativeTok.encodeBatch(chunks.subList(i, Math.min(chunks.size(), i + 256)))) {
           batched += ids.length;
         }
       }
-      double batchS = (System.nanoTime() - t0) / 1e9;
-      assertEquals(tokens, batched);
       System.out.printf(
-          "encodeBatch (256 chunks per call): %.1f MB/s, %.0f tokens/s%n",
-          bytes / 1e6 / batchS, batched / batchS);
+          "native encodeBatch (256 chunks per call): %.1f MB/s%n",
+          bytes / 1e6 / ((System.nanoTime() - t) / 1e9));
 
-      t0 = System.nanoTime();
+      t = System.nanoTime();
       long decodedChars = 0;
-      for (String c : chunks.subList(0, Math.min(2000, chunks.size()))) {
-        decodedChars += tok.decode(tok.encode(c)).length();
+      for (int[] ids : javaIds) {
+        decodedChars += nativeTok.decode(ids).length();
       }
       System.out.printf(
-          "encode+decode round trip: %.1f MB/s (chars)%n",
-          decodedChars / 1e6 / ((System.nanoTime() - t0) / 1e9));
+          "decode: %.1f MB/s (chars)%n", decodedChars / 1e6 / ((System.nanoTime() - t) / 1e9));
     }
+  }
+
+  private static List<int[]> encodeTimed(
+      String label, Tokenizer tok, List<String> chunks, long bytes) {
+    long cpu0 = cpuNanos();
+    long t0 = System.nanoTime();
+    List<int[]> out = new ArrayList<>(chunks.size());
+    long tokens = 0;
+    for (String c : chunks) {
+      int[] ids = tok.encode(c);
+      out.add(ids);
+      tokens += ids.length;
+    }
+    double s = (System.nanoTime() - t0) / 1e9;
+    double cpu = (cpuNanos() - cpu0) / 1e9;
+    System.out.printf(
+        "%s, 4 KB chunks: %d tokens (%.2f bytes/token), %.1f MB/s wall, %.1f MB/s per CPU-second,"
+            + " %.0f tokens/s%n",
+        label, tokens, bytes / (double) tokens, bytes / 1e6 / s, bytes / 1e6 / cpu, tokens / s);
+    return out;
+  }
+
+  private static long cpuNanos() {
+    return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
   }
 
   /** Plain-text docs from /usr/share (sorted, so reproducible), repeated up to the target size. */

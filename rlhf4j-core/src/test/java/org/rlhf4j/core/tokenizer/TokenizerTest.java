@@ -2,6 +2,7 @@ package org.rlhf4j.core.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,18 +23,25 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class TokenizerTest {
+  /** Encodes with the Java byte-level BPE encoder (the default for our files). */
   private static Tokenizer tok;
+
+  /** The same file, encoding through DJL's native library only. */
+  private static Tokenizer nativeTok;
+
   private static List<String> parity;
 
   @BeforeAll
   static void load() throws IOException {
     tok = Tokenizer.load(Fixtures.TINY_JSON);
+    nativeTok = Tokenizer.load(Fixtures.TINY_JSON, Tokenizer.SpecialTokens.AUTO, false);
     parity = Fixtures.readStrings(Fixtures.PARITY_STRINGS);
   }
 
   @AfterAll
   static void close() {
     tok.close();
+    nativeTok.close();
   }
 
   @Test
@@ -78,15 +86,17 @@ class TokenizerTest {
 
   @Test
   void noSpecialTokensAddedNoPaddingNoTruncation() {
-    assertEquals(0, tok.encode("").length);
-    String longText = "the model ".repeat(2000); // far beyond DJL's default 512-token truncation
-    int[] ids = tok.encode(longText);
-    assertTrue(ids.length > 2000, "length " + ids.length);
-    assertEquals(longText, tok.decode(ids));
-    List<int[]> batch = tok.encodeBatch(List.of("a", "a much longer text than the first", ""));
-    assertArrayEquals(tok.encode("a"), batch.get(0)); // not padded to the longest
-    assertArrayEquals(tok.encode("a much longer text than the first"), batch.get(1));
-    assertEquals(0, batch.get(2).length);
+    for (Tokenizer t : List.of(nativeTok, tok)) {
+      assertEquals(0, t.encode("").length);
+      String longText = "the model ".repeat(2000); // far beyond DJL's default 512-token truncation
+      int[] ids = t.encode(longText);
+      assertTrue(ids.length > 2000, "length " + ids.length);
+      assertEquals(longText, t.decode(ids));
+      List<int[]> batch = t.encodeBatch(List.of("a", "a much longer text than the first", ""));
+      assertArrayEquals(t.encode("a"), batch.get(0)); // not padded to the longest
+      assertArrayEquals(t.encode("a much longer text than the first"), batch.get(1));
+      assertEquals(0, batch.get(2).length);
+    }
   }
 
   @Test
@@ -105,7 +115,8 @@ class TokenizerTest {
     texts.add(Files.readString(Fixtures.TINY_TEXT, StandardCharsets.UTF_8));
     for (String s : texts) {
       int[] expected = ref.encode(s).stream().mapToInt(Integer::intValue).toArray();
-      assertArrayEquals(expected, tok.encode(s), () -> "encoding of " + quote(s));
+      assertArrayEquals(expected, nativeTok.encode(s), () -> "native encoding of " + quote(s));
+      assertArrayEquals(expected, tok.encode(s), () -> "Java encoding of " + quote(s));
     }
     assertTrue(texts.size() >= 300, "compared " + texts.size());
   }
@@ -133,7 +144,35 @@ class TokenizerTest {
     List<int[]> reference = Fixtures.readIds(file);
     assertEquals(parity.size(), reference.size());
     for (int i = 0; i < parity.size(); i++) {
+      assertArrayEquals(reference.get(i), nativeTok.encode(parity.get(i)), quote(parity.get(i)));
       assertArrayEquals(reference.get(i), tok.encode(parity.get(i)), quote(parity.get(i)));
+    }
+  }
+
+  @Test
+  void javaEncoderEqualsNativeOnLongAndBatchedText() throws IOException {
+    assertTrue(tok.usesJavaEncoder());
+    assertFalse(nativeTok.usesJavaEncoder());
+    String text = Files.readString(Fixtures.TINY_TEXT, StandardCharsets.UTF_8);
+    String huge = (text + "<|endoftext|>").repeat(20) + " ".repeat(5000) + "x".repeat(3000);
+    assertArrayEquals(nativeTok.encode(huge), tok.encode(huge));
+    assertArrayEquals(nativeTok.encode(huge), tok.encode(huge)); // now from the cache
+    List<int[]> a = tok.encodeBatch(parity);
+    List<int[]> b = nativeTok.encodeBatch(parity);
+    for (int i = 0; i < parity.size(); i++) {
+      assertArrayEquals(b.get(i), a.get(i), quote(parity.get(i)));
+    }
+  }
+
+  @Test
+  void otherPipelinesFallBackToNative(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("tokenizer.json");
+    String json = Files.readString(Fixtures.TINY_JSON, StandardCharsets.UTF_8);
+    Files.writeString(
+        file, json.replace("\"normalizer\": null", "\"normalizer\": {\"type\": \"Lowercase\"}"));
+    try (Tokenizer t = Tokenizer.load(file)) {
+      assertFalse(t.usesJavaEncoder());
+      assertArrayEquals(tok.encode("hello world"), t.encode("HELLO World"));
     }
   }
 
@@ -190,12 +229,18 @@ class TokenizerTest {
     Files.writeString(bad, "[1, 2, 3]");
     e = assertThrows(IOException.class, () -> Tokenizer.load(bad));
     assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
+
+    Files.write(bad, new byte[] {'{', (byte) 0xFF, (byte) 0xFE, '}'});
+    e = assertThrows(IOException.class, () -> Tokenizer.load(bad));
+    assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("UTF-8"), e.getMessage());
   }
 
   @Test
   void schemaTheNativeLibraryRejectsNamesTheFile(@TempDir Path dir) throws IOException {
     Path bad = dir.resolve("tokenizer.json");
-    String json = Files.readString(Fixtures.TINY_JSON).replace("\"type\": \"BPE\"", "\"type\": \"Nonsense\"");
+    String json =
+        Files.readString(Fixtures.TINY_JSON).replace("\"type\": \"BPE\"", "\"type\": \"Nonsense\"");
     Files.writeString(bad, json);
     IOException e = assertThrows(IOException.class, () -> Tokenizer.load(bad));
     assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
