@@ -10,6 +10,10 @@ import picocli.CommandLine.Command;
     version = "rlhf4j 0.1.0",
     description = "InstructGPT-style RLHF for the JVM: pretrain, SFT, reward models, PPO/PPO-ptx, DPO.",
     subcommands = {
+      CorpusCommand.class,
+      TokenizerCommand.class,
+      PretrainCommand.class,
+      GenerateCommand.class,
       InfoCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class

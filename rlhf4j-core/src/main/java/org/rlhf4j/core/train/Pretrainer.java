@@ -76,7 +76,7 @@ public final class Pretrainer {
       long step = 0;
       long tokensSeen = 0;
       double elapsedBefore = 0;
-      if (Files.isRegularFile(ckpt.resolve(Checkpoint.TRAINER_STATE_FILE))) {
+      if (Checkpoint.hasResumeState(ckpt)) {
         try (NDManager tmp = model.manager().newSubManager()) {
           Checkpoint.Loaded loaded = Checkpoint.load(ckpt, tmp);
           Checkpoint.ResumeState rs = Checkpoint.loadResumeState(ckpt, tmp);
