@@ -129,7 +129,7 @@ public final class GoldJudge {
             truth = 1;
           }
         }
-        if (truth == 0) {
+        if (truth == 0 && !task.closedDomain()) {
           for (String c : Words.contentWords(r)) {
             if (!Words.isFormOf(c, w) && lexicon.isKindOf(w, c)) {
               truth = 1;
@@ -138,7 +138,7 @@ public final class GoldJudge {
         }
         double hal = task.closedDomain() ? inventedShare(r, task.input() + " " + w) : 0;
         if (task.closedDomain()) {
-          truth = Math.min(truth, 1 - hal);
+          truth = truth * closedTruth(hal);
         }
         double f = (withinLimit ? 1 : 0.5) * (Words.contentWords(r).isEmpty() ? 0 : 1);
         yield new double[] {f, truth, hal > 0 ? 1 : 0, withinLimit ? 1 : 0};
@@ -168,7 +168,7 @@ public final class GoldJudge {
         double over = Math.max(0, words - task.maxWords()) / (double) task.maxWords();
         double f = Math.max(0, 1 - 2 * over) * (mentions ? 1 : 0.6)
             * (Words.contentWords(r).size() >= 2 ? 1 : 0.5);
-        yield new double[] {f, 1 - hal, hal > 0 ? 1 : 0, withinLimit ? 1 : 0};
+        yield new double[] {f, closedTruth(hal), hal > 0 ? 1 : 0, withinLimit ? 1 : 0};
       }
       case "pos" -> {
         List<String> said = tokens.stream().filter(POS_LABELS::contains).distinct().toList();
@@ -183,7 +183,7 @@ public final class GoldJudge {
       }
       case "extract" -> {
         double hal = inventedShare(r, task.input());
-        double truth = Words.containsPhrase(r, w) ? 1 - hal : 0;
+        double truth = Words.containsPhrase(r, w) ? closedTruth(hal) : 0;
         double f = (withinLimit ? 1 : 0.4) * (hal > 0.5 ? 0.5 : 1);
         yield new double[] {f, truth, hal > 0 ? 1 : 0, withinLimit ? 1 : 0};
       }
@@ -319,6 +319,15 @@ public final class GoldJudge {
       best = Math.max(best, hit / (double) content.size());
     }
     return best;
+  }
+
+  /**
+   * Truthfulness of a closed-domain answer with this share of invented content words: one
+   * invented word already halves it, because in a closed-domain task any fact from outside the
+   * text is a hallucination (the paper's metadata flag), however plausible.
+   */
+  static double closedTruth(double invented) {
+    return invented == 0 ? 1 : Math.max(0, 0.5 - invented);
   }
 
   /** Share of the response's content words whose forms do not occur in the source text. */
