@@ -91,9 +91,9 @@ class GoldJudgeTest {
       if (t.form().equals("extract")) {
         // Another word of the same sentence: closed-domain, right format, wrong answer.
         wrong = null;
-        for (String c : Words.contentWords(t.input())) {
-          if (!Words.isFormOf(c, t.word()) && !Words.isFormOf(t.word(), c)) {
-            wrong = c;
+        for (String token : Words.contentWords(t.input())) {
+          if (!Words.isFormOf(token, t.word()) && !Words.isFormOf(t.word(), token)) {
+            wrong = token;
           }
         }
         if (wrong == null) {
