@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       TokenizerCommand.class,
       PretrainCommand.class,
       GenerateCommand.class,
+      LabelCommand.class,
       InfoCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
