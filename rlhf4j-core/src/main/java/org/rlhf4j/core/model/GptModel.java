@@ -45,6 +45,7 @@ public final class GptModel implements AutoCloseable {
   private final NDManager manager;
   private final Map<String, NDArray> params;
   private boolean training;
+  private Float dropoutOverride;
 
   private GptModel(GptConfig config, NDManager manager, Map<String, NDArray> params) {
     this.config = config;
@@ -298,7 +299,8 @@ public final class GptModel implements AutoCloseable {
         .singletonOrThrow();
   }
 
-  private NDArray dropout(NDArray x, float p) {
+  private NDArray dropout(NDArray x, float configured) {
+    float p = dropoutOverride != null ? dropoutOverride : configured;
     if (!training || p == 0f) {
       return x;
     }
@@ -369,6 +371,17 @@ public final class GptModel implements AutoCloseable {
   /** Dropout on ({@code true}) or off. RM and PPO forward passes run with it off. */
   public void setTraining(boolean training) {
     this.training = training;
+  }
+
+  /**
+   * Uses {@code p} for every dropout site instead of the config's rates (null restores them), so a
+   * trainer can run SFT at InstructGPT's 0.2 without changing the checkpoint's config.
+   */
+  public void setDropoutOverride(Float p) {
+    if (p != null && (p < 0 || p >= 1)) {
+      throw new IllegalArgumentException("dropout must be in [0, 1), got " + p);
+    }
+    this.dropoutOverride = p;
   }
 
   public boolean isTraining() {
