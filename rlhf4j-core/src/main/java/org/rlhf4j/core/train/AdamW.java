@@ -81,7 +81,7 @@ public final class AdamW implements AutoCloseable {
         if (!grads.containsKey(name)) {
           continue;
         }
-        NDArray g = grads.get(name).mul(scale);
+        NDArray g = grads.get(name).mul(scale); // in sub: g is attached there
         NDArray m = firstMoment.get(name);
         NDArray v = secondMoment.get(name);
         m.muli(b1).addi(g.mul(1 - b1));
@@ -89,8 +89,14 @@ public final class AdamW implements AutoCloseable {
         if (config.weightDecay() > 0 && p.getShape().dimension() >= 2) {
           p.muli((float) (1 - lr * config.weightDecay()));
         }
-        NDArray denom = v.div(bc2).sqrt().addi((float) config.epsilon());
-        p.subi(m.div(denom).muli((float) (lr / bc1)));
+        // DJL attaches a result to its first operand's manager: move each temporary made from a
+        // moment into the step's sub-manager at once, or it would live as long as the optimizer.
+        NDArray vHat = v.div(bc2);
+        vHat.attach(sub);
+        NDArray denom = vHat.sqrt().addi((float) config.epsilon());
+        NDArray update = m.div(denom);
+        update.attach(sub);
+        p.subi(update.muli((float) (lr / bc1)));
       }
       zeroGradients();
       return new StepInfo(lr, norm);

@@ -91,9 +91,15 @@ class SftTrainerTest {
     try (GptModel model = GptModel.create(TINY, Device.cpu(), 5, false)) {
       long before = model.manager().getManagedArrays().size();
       List<Double> losses = new ArrayList<>();
-      SftTrainer.Result r = new SftTrainer(cfg, (s, t, m) -> losses.add(m.get(SftTrainer.LOSS)))
-          .run(model, d, null, SftTrainer.validationLoss(d, 4), dir, null, null);
-      assertEquals(before, model.manager().getManagedArrays().size(), "live arrays after 60 epochs");
+      Map<Long, Integer> live = new java.util.HashMap<>();
+      SftTrainer.Result r = new SftTrainer(cfg, (s, t, m) -> {
+        losses.add(m.get(SftTrainer.LOSS));
+        live.put(s, model.manager().getManagedArrays().size());
+      }).run(model, d, null, SftTrainer.validationLoss(d, 4), dir, null, null);
+      // Live native arrays (model, optimizer moments, everything under the model's manager) stay
+      // flat from step 10 to step 60, and nothing is left once the run returns.
+      assertEquals(live.get(10L), live.get(60L), "live arrays during training: " + live);
+      assertEquals(before, model.manager().getManagedArrays().size(), "live arrays after the run");
       assertTrue(losses.get(losses.size() - 1) < 0.2 * losses.get(0), "loss falls: " + losses);
       assertTrue(r.bestStep() > 0);
       List<int[]> prompts = new ArrayList<>();
