@@ -98,8 +98,20 @@ public final class GptModel implements AutoCloseable {
     NDManager m = NDManager.newBaseManager(device);
     Map<String, NDArray> p = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-      NDArray copy = e.getValue().toType(DataType.FLOAT32, true).toDevice(device, true);
+      // duplicate() is a real copy. toType/toDevice with copy=true are not: libtorch's to()
+      // returns an alias of the same tensor when nothing changes, so a "copy" made that way would
+      // share weights (and requires_grad) with its source.
+      NDArray src = e.getValue();
+      NDArray converted = src.getDataType() == DataType.FLOAT32 ? src : src.toType(DataType.FLOAT32, false);
+      NDArray moved = converted.getDevice().equals(device) ? converted : converted.toDevice(device, false);
+      NDArray copy = moved.duplicate();
       copy.attach(m);
+      if (moved != src && moved != converted) {
+        moved.close();
+      }
+      if (converted != src) {
+        converted.close();
+      }
       p.put(e.getKey(), copy);
     }
     GptModel model = new GptModel(config, m, p);

@@ -156,6 +156,14 @@ public record PpoConfig(
     return new PpoConfig(iterations, rollout, kl, objective, policyOptimizer, valueOptimizer, p, ema, checkpointEvery, seed);
   }
 
+  public PpoConfig withRollout(Rollout r) {
+    return new PpoConfig(iterations, r, kl, objective, policyOptimizer, valueOptimizer, ptx, ema, checkpointEvery, seed);
+  }
+
+  public PpoConfig withObjective(Objective o) {
+    return new PpoConfig(iterations, rollout, kl, o, policyOptimizer, valueOptimizer, ptx, ema, checkpointEvery, seed);
+  }
+
   public PpoConfig withKl(Kl k) {
     return new PpoConfig(iterations, rollout, k, objective, policyOptimizer, valueOptimizer, ptx, ema, checkpointEvery, seed);
   }

@@ -181,7 +181,7 @@ public final class Pretrainer {
   }
 
   /** Mean next-token loss of windows (b, T + 1): inputs are the first T, targets the last T. */
-  static NDArray lmLoss(GptModel model, NDArray windows) {
+  public static NDArray lmLoss(GptModel model, NDArray windows) {
     long t = windows.getShape().get(1) - 1;
     NDArray input = windows.get(":, :" + t);
     NDArray target = windows.get(":, 1:");

@@ -76,4 +76,17 @@ class GptModelTest {
       assertEquals(TINY.parameterCount(), model.parameterCount());
     }
   }
+
+  @Test
+  void copyIsIndependentOfItsSource() {
+    try (GptModel model = GptModel.create(TINY, Device.cpu(), 1, false);
+        GptModel copy = model.copy()) {
+      model.setRequiresGradient(true);
+      copy.setRequiresGradient(false);
+      NDArray w = model.parameters().get("ln_f.bias");
+      assertTrue(w.hasGradient(), "the source keeps requires_grad");
+      copy.parameters().get("ln_f.bias").addi(1f);
+      assertEquals(0f, w.toFloatArray()[0], 0f, "the source's weights are untouched");
+    }
+  }
 }
