@@ -25,6 +25,16 @@ public final class Agreement {
 
   private Agreement() {}
 
+  /** Prompts per pool and seed of the standard measurement ({@code rlhf4j world agreement}). */
+  public static final int DEFAULT_PROMPTS = 600;
+
+  public static final long DEFAULT_SEED = 2022;
+
+  /** The standard measurement: 600 fresh prompts per pool, fixed seed. */
+  public static Report measure(World world) {
+    return measure(world, ResponseSampler.create(world), DEFAULT_PROMPTS, DEFAULT_SEED);
+  }
+
   /** Agreement of both standard pools on {@code prompts} fresh prompts each. */
   public static Report measure(World world, ResponseSampler sampler, int prompts, long seed) {
     long[] training = count(world, sampler, world.labelers().training(), prompts, seed);

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.rlhf4j.world.corpus.Corpus;
+import org.rlhf4j.world.corpus.CorpusBuilder;
 import org.rlhf4j.world.corpus.English;
 
 /**
@@ -35,6 +37,12 @@ public final class ResponseSampler {
     this.world = world;
     this.corpus = corpusDocuments;
     this.commonWords = world.lexicon().commonWords(world.config().corpus().commonWords());
+  }
+
+  /** A sampler over the world's own pretraining corpus (rendered once, about a second). */
+  public static ResponseSampler create(World world) {
+    Corpus corpus = CorpusBuilder.build(world.lexicon(), world.config().corpus());
+    return new ResponseSampler(world, corpus.train());
   }
 
   /** K distinct responses to the task (K = 2..9), the demonstration always among them. */
