@@ -182,7 +182,8 @@ final class TaskFactory {
     String replacement = synonyms.get(0);
     for (String ex : s.examples()) {
       int n = wordCount(ex);
-      if (n >= 4 && n <= 18 && exact.matcher(ex).find() && !ex.contains("(")) {
+      // Exactly one occurrence: "for years and years" rewritten twice reads as repetition.
+      if (n >= 4 && n <= 18 && exact.matcher(ex).results().count() == 1 && !ex.contains("(")) {
         String source = sentence(ex);
         Matcher m = exact.matcher(source);
         StringBuilder demo = new StringBuilder();
