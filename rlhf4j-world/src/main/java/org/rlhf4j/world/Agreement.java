@@ -14,7 +14,7 @@ public final class Agreement {
 
   /** Agreement within each pool, as fractions in [0, 1], and how many pairs each was based on. */
   public record Report(double training, double heldOut, int pairsPerPool) {
-    /** Two lines, training pool first, as percentages (what {@code rlhf4j world agreement} prints). */
+    /** Two lines, training pool first, in percent: what {@code rlhf4j world agreement} prints. */
     public String format() {
       return String.format(
           "training labelers: %.1f%% pairwise agreement (%d pairs)%n"

@@ -76,7 +76,9 @@ public final class ResponseSampler {
       case 0 -> demo;
       case 1 -> otherDemo(task, rng);
       case 2, 3 -> wrongFact(words, rng);
-      case 4 -> words.length > 1 ? String.join(" ", Arrays.copyOf(words, Math.max(1, words.length / 2))) : corpusText(rng, 8);
+      case 4 -> words.length > 1
+          ? String.join(" ", Arrays.copyOf(words, Math.max(1, words.length / 2)))
+          : corpusText(rng, 8);
       case 5 -> demo + " " + corpusText(rng, 10 + rng.nextInt(20));
       case 6 -> corpusText(rng, 8 + rng.nextInt(20));
       case 7 -> repeatOrDrop(words, rng);

@@ -160,7 +160,7 @@ public final class CapabilityBenchmarks {
     return items;
   }
 
-  /** Few-shot examples per benchmark are taken from this many extra items, disjoint from the test. */
+  /** Few-shot examples come from this many extra items per benchmark, disjoint from the test. */
   public static final int EXAMPLE_POOL = 16;
 
   /**

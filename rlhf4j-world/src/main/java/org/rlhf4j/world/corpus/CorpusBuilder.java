@@ -176,7 +176,8 @@ public final class CorpusBuilder {
       case 0 -> sentence("the word " + quote(w) + " means " + g);
       case 1 -> sentence(w + " means " + g);
       case 2 -> sentence(w + ": " + g);
-      default -> sentence("as " + s.pos().article() + " " + s.pos().label() + ", " + w + " means " + g);
+      default -> sentence(
+          "as " + s.pos().article() + " " + s.pos().label() + ", " + w + " means " + g);
     };
   }
 
@@ -221,7 +222,8 @@ public final class CorpusBuilder {
     };
   }
 
-  private static String hyponymSentence(String w, PartOfSpeech pos, List<String> kinds, Random rng) {
+  private static String hyponymSentence(
+      String w, PartOfSpeech pos, List<String> kinds, Random rng) {
     if (pos == PartOfSpeech.VERB) {
       return sentence("ways to " + w + " include " + joinList(kinds));
     }

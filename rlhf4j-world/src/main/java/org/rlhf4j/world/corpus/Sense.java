@@ -41,7 +41,8 @@ public record Sense(
       throw new IllegalArgumentException("sense " + id + ": lemmas must not be empty");
     }
     if (tagCount < 0) {
-      throw new IllegalArgumentException("sense " + id + ": tagCount must be >= 0, got " + tagCount);
+      throw new IllegalArgumentException(
+          "sense " + id + ": tagCount must be >= 0, got " + tagCount);
     }
     lemmas = List.copyOf(lemmas);
     examples = List.copyOf(examples);
