@@ -348,18 +348,12 @@ final class TaskFactory {
     return out;
   }
 
-  /** Head lemma of the first hypernym, preferring a single lowercase word among its lemmas. */
+  /** The preferred lemma of the first hypernym, as the corpus names it. */
   String hypernymLemma(Sense s) {
     if (s.hypernyms().isEmpty()) {
       return null;
     }
-    Sense h = lexicon.sense(s.hypernyms().get(0));
-    for (String l : h.lemmas()) {
-      if (LOWER_WORD.matcher(l).matches()) {
-        return l;
-      }
-    }
-    return h.lemma();
+    return lexicon.sense(s.hypernyms().get(0)).preferredLemma();
   }
 
   /** Head lemmas of direct hyponyms, most common first (the ones the corpus lists). */

@@ -302,12 +302,8 @@ public final class CapabilityBenchmarks {
     if (s.hypernyms().isEmpty()) {
       return null;
     }
-    for (String l : lexicon.sense(s.hypernyms().get(0)).lemmas()) {
-      if (l.matches("[a-z]+")) {
-        return l;
-      }
-    }
-    return null;
+    String l = lexicon.sense(s.hypernyms().get(0)).preferredLemma();
+    return l.matches("[a-z]+") ? l : null;
   }
 
   private List<Entry> shuffled(Random rng) {

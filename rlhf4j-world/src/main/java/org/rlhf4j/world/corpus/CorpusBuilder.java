@@ -131,7 +131,7 @@ public final class CorpusBuilder {
       sentences.add(antonymSentence(w, antonym, rng));
     }
     for (String id : s.hypernyms()) {
-      sentences.add(hypernymSentence(w, s.pos(), lexicon.sense(id).lemma(), rng));
+      sentences.add(hypernymSentence(w, s.pos(), lexicon.sense(id).preferredLemma(), rng));
     }
     List<String> kinds = topLemmas(lexicon, s.hyponyms(), config.maxListed(), rng);
     if (!kinds.isEmpty()) {

@@ -57,6 +57,33 @@ public record Sense(
     return lemmas.get(0);
   }
 
+  /**
+   * The lemma used when this sense is named inside a sentence ("a dog is a kind of canine"): the
+   * first lemma that is a single lowercase word, else the head lemma. The corpus and the tasks
+   * both use it, so the task answers are the words the base model saw.
+   */
+  public String preferredLemma() {
+    for (String l : lemmas) {
+      if (isSimpleWord(l)) {
+        return l;
+      }
+    }
+    return lemmas.get(0);
+  }
+
+  private static boolean isSimpleWord(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 'a' || c > 'z') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The other lemmas of the synset, excluding {@code word} (case-insensitive). */
   public List<String> synonymsOf(String word) {
     return lemmas.stream().filter(l -> !l.equalsIgnoreCase(word)).toList();
