@@ -21,7 +21,7 @@ class WorldExportTest {
   @Test
   void writesReadableFilesInOursAndTrlFormats(@TempDir Path dir) throws Exception {
     World small =
-        World.create(TestWorld.world().lexicon(), WorldConfig.defaults().withPrompts(300, 40, 40));
+        World.create(TestWorld.world().lexicon(), WorldConfig.defaults().withPrompts(120, 20, 20));
     Map<String, Integer> counts = WorldExport.write(small, TestWorld.sampler(), dir, 1);
     assertEquals(
         List.of(
