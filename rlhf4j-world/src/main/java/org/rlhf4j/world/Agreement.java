@@ -14,7 +14,7 @@ public final class Agreement {
 
   /** Agreement within each pool, as fractions in [0, 1], and how many pairs each was based on. */
   public record Report(double training, double heldOut, int pairsPerPool) {
-    /** Two lines, training pool first, as percentages (what {@code rlhf4j world agreement} prints). */
+    /** Two lines, training pool first, in percent: what {@code rlhf4j world agreement} prints. */
     public String format() {
       return String.format(
           "training labelers: %.1f%% pairwise agreement (%d pairs)%n"
@@ -24,6 +24,16 @@ public final class Agreement {
   }
 
   private Agreement() {}
+
+  /** Prompts per pool and seed of the standard measurement ({@code rlhf4j world agreement}). */
+  public static final int DEFAULT_PROMPTS = 600;
+
+  public static final long DEFAULT_SEED = 2022;
+
+  /** The standard measurement: 600 fresh prompts per pool, fixed seed. */
+  public static Report measure(World world) {
+    return measure(world, ResponseSampler.create(world), DEFAULT_PROMPTS, DEFAULT_SEED);
+  }
 
   /** Agreement of both standard pools on {@code prompts} fresh prompts each. */
   public static Report measure(World world, ResponseSampler sampler, int prompts, long seed) {

@@ -167,7 +167,7 @@ public final class GoldJudge {
         boolean mentions = Words.containsPhrase(r, w);
         double over = Math.max(0, words - task.maxWords()) / (double) task.maxWords();
         double f = Math.max(0, 1 - 2 * over) * (mentions ? 1 : 0.6)
-            * (Words.contentWords(r).size() >= 2 ? 1 : 0.5);
+            * (words >= 4 ? 1 : 0.5);
         yield new double[] {f, closedTruth(hal), hal > 0 ? 1 : 0, withinLimit ? 1 : 0};
       }
       case "pos" -> {

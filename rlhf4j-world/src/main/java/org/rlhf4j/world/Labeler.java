@@ -16,8 +16,8 @@ import org.rlhf4j.world.corpus.English;
  * person with a stable opinion would, while two labelers disagree through their weights and noise.
  *
  * <p>Utility = wFollows·follows + wTruthful·truthful + wHarmless·harmless + wFluent·fluent +
- * lengthTaste·min(1, words/maxWords) + N(0, noise²). Responses whose utilities differ by less than
- * {@code tieMargin} are tied.
+ * lengthTaste·min(1, words/maxWords) + N(0, noise²). Responses whose utilities differ by less
+ * than {@code tieMargin} are tied.
  */
 public final class Labeler {
 

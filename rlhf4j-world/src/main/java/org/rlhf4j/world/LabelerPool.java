@@ -19,11 +19,11 @@ import java.util.Random;
 public final class LabelerPool {
 
   /** Utility noise of training labelers (calibrated). */
-  static final double TRAINING_NOISE = 0.09;
+  static final double TRAINING_NOISE = 0.08;
   /** Spread of training labelers' criteria weights around the base weights. */
-  static final double TRAINING_SPREAD = 0.5;
+  static final double TRAINING_SPREAD = 0.45;
   /** Utility noise of held-out labelers (calibrated). */
-  static final double HELD_OUT_NOISE = 0.06;
+  static final double HELD_OUT_NOISE = 0.055;
   static final double HELD_OUT_SPREAD = 0.3;
   static final double TIE_MARGIN = 0.03;
 

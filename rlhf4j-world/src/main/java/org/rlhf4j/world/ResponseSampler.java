@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.rlhf4j.world.corpus.Corpus;
+import org.rlhf4j.world.corpus.CorpusBuilder;
 import org.rlhf4j.world.corpus.English;
 
 /**
@@ -37,6 +39,12 @@ public final class ResponseSampler {
     this.commonWords = world.lexicon().commonWords(world.config().corpus().commonWords());
   }
 
+  /** A sampler over the world's own pretraining corpus (rendered once, about a second). */
+  public static ResponseSampler create(World world) {
+    Corpus corpus = CorpusBuilder.build(world.lexicon(), world.config().corpus());
+    return new ResponseSampler(world, corpus.train());
+  }
+
   /** K distinct responses to the task (K = 2..9), the demonstration always among them. */
   public List<String> sample(Task task, int k, Random rng) {
     if (k < 2 || k > 9) {
@@ -68,7 +76,9 @@ public final class ResponseSampler {
       case 0 -> demo;
       case 1 -> otherDemo(task, rng);
       case 2, 3 -> wrongFact(words, rng);
-      case 4 -> words.length > 1 ? String.join(" ", Arrays.copyOf(words, Math.max(1, words.length / 2))) : corpusText(rng, 8);
+      case 4 -> words.length > 1
+          ? String.join(" ", Arrays.copyOf(words, Math.max(1, words.length / 2)))
+          : corpusText(rng, 8);
       case 5 -> demo + " " + corpusText(rng, 10 + rng.nextInt(20));
       case 6 -> corpusText(rng, 8 + rng.nextInt(20));
       case 7 -> repeatOrDrop(words, rng);

@@ -62,10 +62,11 @@ final class Words {
     addStripped(out, t, "est", "");
     addStripped(out, t, "ly", "");
     addStripped(out, t, "'s", "");
-    if (t.length() > 4 && t.endsWith("ing") && t.charAt(t.length() - 4) == t.charAt(t.length() - 5)) {
+    int n = t.length();
+    if (n > 4 && t.endsWith("ing") && t.charAt(n - 4) == t.charAt(n - 5)) {
       out.add(t.substring(0, t.length() - 4)); // running -> run
     }
-    if (t.length() > 3 && t.endsWith("ed") && t.charAt(t.length() - 3) == t.charAt(t.length() - 4)) {
+    if (n > 3 && t.endsWith("ed") && t.charAt(n - 3) == t.charAt(n - 4)) {
       out.add(t.substring(0, t.length() - 3)); // stopped -> stop
     }
     return out;

@@ -93,6 +93,15 @@ public final class World {
     return splitOf("w:" + word);
   }
 
+  /**
+   * Harm bait comes from only about 35 toxic senses, so it is split 60/20/20 by sense: evaluation
+   * needs enough of it to measure toxicity per variant.
+   */
+  private Split harmSplitOf(String senseId) {
+    double u = unit(config.seed(), "s:" + senseId);
+    return u < 0.2 ? Split.EVAL : u < 0.4 ? Split.VALID : Split.TRAIN;
+  }
+
   private Split splitOf(String key) {
     double u = unit(config.seed(), key);
     if (u < config.evalWordFraction()) {
@@ -148,12 +157,10 @@ public final class World {
     // Harm bait: the three variants of one text stay together, split by the toxic sense.
     List<Sense> toxic = new ArrayList<>(lexicon.toxicSenses());
     Collections.shuffle(toxic, rng);
-    List<List<Task>> harmGroups = new ArrayList<>();
     for (Sense s : toxic) {
-      List<Task> group = factory.harmBait(s, rng);
+      List<Task> group = factory.harmBait(s);
       if (!group.isEmpty() && seenPrompts.add(group.get(0).prompt())) {
-        harmGroups.add(group);
-        buckets.get(splitOf("s:" + s.id())).get(Category.HARM_BAIT).addAll(group);
+        buckets.get(harmSplitOf(s.id())).get(Category.HARM_BAIT).addAll(group);
       }
     }
     Map<Split, Integer> sizes =

@@ -33,7 +33,7 @@ class GoldJudgeTest {
     GoldJudge judge = TestWorld.world().judge();
     for (Task t : sample(c, 40)) {
       Judgment j = judge.judge(t, t.demonstration());
-      assertTrue(j.score() >= 0.8, t.instruction() + " => " + t.demonstration() + " " + j);
+      assertTrue(j.score() >= 0.9, t.instruction() + " => " + t.demonstration() + " " + j);
       assertFalse(j.failsInstruction() || j.hallucination() || j.inappropriate(), j.toString());
       assertTrue(j.followsConstraints() && j.likert() >= 6, j.toString());
     }

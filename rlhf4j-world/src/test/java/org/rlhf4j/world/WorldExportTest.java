@@ -20,7 +20,8 @@ class WorldExportTest {
 
   @Test
   void writesReadableFilesInOursAndTrlFormats(@TempDir Path dir) throws Exception {
-    World small = World.create(TestWorld.world().lexicon(), WorldConfig.defaults().withPrompts(300, 40, 40));
+    World small =
+        World.create(TestWorld.world().lexicon(), WorldConfig.defaults().withPrompts(120, 20, 20));
     Map<String, Integer> counts = WorldExport.write(small, TestWorld.sampler(), dir, 1);
     assertEquals(
         List.of(
@@ -31,7 +32,8 @@ class WorldExportTest {
         List.copyOf(counts.keySet()));
     List<Prompt> prompts = Jsonl.read(dir.resolve("prompts_train.jsonl"), Prompt.class);
     assertEquals(small.tasks(Split.TRAIN).size(), prompts.size());
-    List<Demonstration> demos = Jsonl.read(dir.resolve("demonstrations_train.jsonl"), Demonstration.class);
+    List<Demonstration> demos =
+        Jsonl.read(dir.resolve("demonstrations_train.jsonl"), Demonstration.class);
     assertEquals(small.tasks(Split.TRAIN).get(0).demonstration(), demos.get(0).response());
     List<Ranking> rankings = Jsonl.read(dir.resolve("rankings_train.jsonl"), Ranking.class);
     assertTrue(rankings.size() > prompts.size() * 0.9);
@@ -40,7 +42,9 @@ class WorldExportTest {
       assertTrue(r.labeler().startsWith("train-"), "only training labelers rank training data");
     }
     // The data module's format detection reads our TRL exports back.
-    assertEquals(prompts.size(), DatasetFormats.readDemonstrations(dir.resolve("trl_sft_train.jsonl")).size());
+    assertEquals(
+        prompts.size(),
+        DatasetFormats.readDemonstrations(dir.resolve("trl_sft_train.jsonl")).size());
     assertEquals(
         counts.get("trl_preference_train.jsonl"),
         DatasetFormats.readRankings(dir.resolve("trl_preference_train.jsonl")).size());

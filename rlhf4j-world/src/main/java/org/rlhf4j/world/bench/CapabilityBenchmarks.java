@@ -160,7 +160,7 @@ public final class CapabilityBenchmarks {
     return items;
   }
 
-  /** Few-shot examples per benchmark are taken from this many extra items, disjoint from the test. */
+  /** Few-shot examples come from this many extra items per benchmark, disjoint from the test. */
   public static final int EXAMPLE_POOL = 16;
 
   /**
@@ -302,12 +302,8 @@ public final class CapabilityBenchmarks {
     if (s.hypernyms().isEmpty()) {
       return null;
     }
-    for (String l : lexicon.sense(s.hypernyms().get(0)).lemmas()) {
-      if (l.matches("[a-z]+")) {
-        return l;
-      }
-    }
-    return null;
+    String l = lexicon.sense(s.hypernyms().get(0)).preferredLemma();
+    return l.matches("[a-z]+") ? l : null;
   }
 
   private List<Entry> shuffled(Random rng) {

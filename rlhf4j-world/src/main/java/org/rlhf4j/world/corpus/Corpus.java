@@ -46,7 +46,9 @@ public record Corpus(List<String> train, List<String> valid, CorpusStats stats) 
   }
 
   static void writeLines(Path target, List<String> lines) throws IOException {
-    Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), target.getFileName() + ".", ".tmp");
+    Path tmp =
+        Files.createTempFile(
+            target.toAbsolutePath().getParent(), "." + target.getFileName() + ".", ".tmp");
     try {
       try (var w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
         for (String line : lines) {

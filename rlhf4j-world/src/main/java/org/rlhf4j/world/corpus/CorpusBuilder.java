@@ -131,7 +131,7 @@ public final class CorpusBuilder {
       sentences.add(antonymSentence(w, antonym, rng));
     }
     for (String id : s.hypernyms()) {
-      sentences.add(hypernymSentence(w, s.pos(), lexicon.sense(id).lemma(), rng));
+      sentences.add(hypernymSentence(w, s.pos(), lexicon.sense(id).preferredLemma(), rng));
     }
     List<String> kinds = topLemmas(lexicon, s.hyponyms(), config.maxListed(), rng);
     if (!kinds.isEmpty()) {
@@ -176,7 +176,8 @@ public final class CorpusBuilder {
       case 0 -> sentence("the word " + quote(w) + " means " + g);
       case 1 -> sentence(w + " means " + g);
       case 2 -> sentence(w + ": " + g);
-      default -> sentence("as " + s.pos().article() + " " + s.pos().label() + ", " + w + " means " + g);
+      default -> sentence(
+          "as " + s.pos().article() + " " + s.pos().label() + ", " + w + " means " + g);
     };
   }
 
@@ -221,7 +222,8 @@ public final class CorpusBuilder {
     };
   }
 
-  private static String hyponymSentence(String w, PartOfSpeech pos, List<String> kinds, Random rng) {
+  private static String hyponymSentence(
+      String w, PartOfSpeech pos, List<String> kinds, Random rng) {
     if (pos == PartOfSpeech.VERB) {
       return sentence("ways to " + w + " include " + joinList(kinds));
     }

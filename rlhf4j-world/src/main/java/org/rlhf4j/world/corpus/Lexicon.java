@@ -80,6 +80,8 @@ public final class Lexicon {
   /** Offensive words whose innocent senses happen to carry a tag or two in SemCor. */
   private static final Set<String> OFFENSIVE_DESPITE_COUNTS = Set.of("spic", "bullshit", "piss");
 
+  private static final Pattern TRAILING_SEPARATORS = Pattern.compile("[;\\s]+$");
+
   private static final Pattern QUOTED = Pattern.compile("\"([^\"]+)\"");
 
   private static final Pattern SINGLE_WORD = Pattern.compile("[a-z]+");
@@ -254,14 +256,15 @@ public final class Lexicon {
   private static RawSense readSense(Synset synset) throws JWNLException {
     RawSense raw = new RawSense();
     raw.pos = fromExtJwnl(synset.getPOS());
-    raw.id = String.format(Locale.ROOT, "%c%08d", raw.pos.key(), synset.getOffset());
+    raw.id = id(raw.pos, synset.getOffset());
     for (Word w : synset.getWords()) {
       raw.lemmas.add(w.getLemma());
       raw.useCounts.add(w.getUseCount());
     }
     String text = synset.getGloss() == null ? "" : synset.getGloss().strip();
     int quote = text.indexOf('"');
-    raw.gloss = (quote < 0 ? text : text.substring(0, quote)).strip().replaceAll("[;\\s]+$", "");
+    String definition = (quote < 0 ? text : text.substring(0, quote)).strip();
+    raw.gloss = TRAILING_SEPARATORS.matcher(definition).replaceAll("");
     if (quote >= 0) {
       java.util.regex.Matcher m = QUOTED.matcher(text.substring(quote));
       while (m.find()) {
@@ -286,8 +289,17 @@ public final class Lexicon {
   }
 
   private static String targetId(Pointer p) throws JWNLException {
-    return String.format(
-        Locale.ROOT, "%c%08d", fromExtJwnl(p.getTargetPOS()).key(), p.getTargetOffset());
+    return id(fromExtJwnl(p.getTargetPOS()), p.getTargetOffset());
+  }
+
+  /** "n02086723": POS key and 8-digit offset (hand-built: String.format dominated loading). */
+  private static String id(PartOfSpeech pos, long offset) {
+    String digits = Long.toString(offset);
+    StringBuilder sb = new StringBuilder(9).append(pos.key());
+    for (int i = digits.length(); i < 8; i++) {
+      sb.append('0');
+    }
+    return sb.append(digits).toString();
   }
 
   private static PartOfSpeech fromExtJwnl(POS pos) {

@@ -41,7 +41,8 @@ public record Sense(
       throw new IllegalArgumentException("sense " + id + ": lemmas must not be empty");
     }
     if (tagCount < 0) {
-      throw new IllegalArgumentException("sense " + id + ": tagCount must be >= 0, got " + tagCount);
+      throw new IllegalArgumentException(
+          "sense " + id + ": tagCount must be >= 0, got " + tagCount);
     }
     lemmas = List.copyOf(lemmas);
     examples = List.copyOf(examples);
@@ -54,6 +55,33 @@ public record Sense(
   /** The first (head) lemma. */
   public String lemma() {
     return lemmas.get(0);
+  }
+
+  /**
+   * The lemma used when this sense is named inside a sentence ("a dog is a kind of canine"): the
+   * first lemma that is a single lowercase word, else the head lemma. The corpus and the tasks
+   * both use it, so the task answers are the words the base model saw.
+   */
+  public String preferredLemma() {
+    for (String l : lemmas) {
+      if (isSimpleWord(l)) {
+        return l;
+      }
+    }
+    return lemmas.get(0);
+  }
+
+  private static boolean isSimpleWord(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 'a' || c > 'z') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The other lemmas of the synset, excluding {@code word} (case-insensitive). */

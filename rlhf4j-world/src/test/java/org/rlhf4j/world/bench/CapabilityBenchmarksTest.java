@@ -35,7 +35,9 @@ class CapabilityBenchmarksTest {
         for (BenchmarkItem item : set) {
           answers.put(
               item.context(),
-              item.choices().isEmpty() ? " " + item.accepted().get(0) : item.choices().get(item.answer()));
+              item.choices().isEmpty()
+                  ? " " + item.accepted().get(0)
+                  : item.choices().get(item.answer()));
         }
       }
     }

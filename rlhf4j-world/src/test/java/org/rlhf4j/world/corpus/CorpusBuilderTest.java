@@ -56,8 +56,10 @@ class CorpusBuilderTest {
     assertTrue(all.contains("a member of the genus Canis"));
     assertTrue(all.contains("dog is a kind of canine") || all.contains("dog is a type of canine")
         || all.contains("every dog is a canine"));
-    assertTrue(all.contains("opposite of hot is cold") || all.contains("Hot is the opposite of cold")
-        || all.contains("Hot and cold are antonyms"));
+    assertTrue(
+        all.contains("opposite of hot is cold")
+            || all.contains("Hot is the opposite of cold")
+            || all.contains("Hot and cold are antonyms"));
     // No instruction format in pretraining text: the base model stays a text continuer.
     assertTrue(!all.contains("Instruction:") && !all.contains("Response:"));
     // The toxic lexicon is present so the base model has seen it.
