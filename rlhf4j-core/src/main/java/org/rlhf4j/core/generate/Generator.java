@@ -87,9 +87,10 @@ public final class Generator {
             continue;
           }
           float[] row = Arrays.copyOfRange(logits, i * vocab, (i + 1) * vocab);
-          int tok = pick(row, cfg, rng);
+          double[] choice = pick(row, cfg, rng);
+          int tok = (int) choice[0];
           out[i][len[i]] = tok;
-          lps[i][len[i]] = logSoftmaxAt(row, tok, cfg.isGreedy() ? 1f : cfg.temperature());
+          lps[i][len[i]] = (float) choice[1];
           len[i]++;
           chosen[i][0] = tok;
           mask[i][width] = 1;
@@ -124,53 +125,62 @@ public final class Generator {
     return p;
   }
 
-  /** Chooses a token from one row of logits according to the sampling config. */
-  static int pick(float[] logits, SamplingConfig cfg, SplittableRandom rng) {
-    if (cfg.isGreedy()) {
-      int best = 0;
-      for (int j = 1; j < logits.length; j++) {
-        if (logits[j] > logits[best]) {
-          best = j;
-        }
-      }
-      return best;
-    }
+  /**
+   * Chooses a token from one row of logits according to the sampling config and returns {token,
+   * log-probability under softmax(logits / temperature) over the full vocabulary}. One pass of
+   * exponentials serves both (decoding is dominated by per-step overhead on small models).
+   */
+  static double[] pick(float[] logits, SamplingConfig cfg, SplittableRandom rng) {
     int v = logits.length;
+    float t = cfg.isGreedy() ? 1f : cfg.temperature();
     double max = Double.NEGATIVE_INFINITY;
-    for (float l : logits) {
-      max = Math.max(max, l);
+    int best = 0;
+    for (int j = 0; j < v; j++) {
+      if (logits[j] > logits[best]) {
+        best = j;
+      }
     }
+    max = logits[best] / (double) t;
     double[] p = new double[v];
     double z = 0;
     for (int j = 0; j < v; j++) {
-      p[j] = Math.exp((logits[j] - max) / cfg.temperature());
+      p[j] = Math.exp(logits[j] / (double) t - max);
       z += p[j];
     }
-    for (int j = 0; j < v; j++) {
-      p[j] /= z;
+    double logZ = Math.log(z);
+    if (cfg.isGreedy()) {
+      return new double[] {best, logits[best] / (double) t - max - logZ};
     }
+    double total = z;
     if (cfg.topK() > 0 || cfg.topP() < 1f) {
+      for (int j = 0; j < v; j++) {
+        p[j] /= z;
+      }
       truncate(p, cfg.topK(), cfg.topP());
+      total = 0;
+      for (double x : p) {
+        total += x;
+      }
     }
-    double u = rng.nextDouble();
-    double total = 0;
-    for (double x : p) {
-      total += x;
-    }
+    double u = rng.nextDouble() * total;
     double acc = 0;
+    int tok = -1;
     for (int j = 0; j < v; j++) {
-      acc += p[j] / total;
+      acc += p[j];
       if (u < acc) {
-        return j;
+        tok = j;
+        break;
       }
     }
-    // Rounding left u above the last cumulative value: return the last token with mass.
-    for (int j = v - 1; j >= 0; j--) {
-      if (p[j] > 0) {
-        return j;
+    if (tok < 0) {
+      // Rounding left u above the last cumulative value: take the last token with mass.
+      for (int j = v - 1; j >= 0 && tok < 0; j--) {
+        if (p[j] > 0) {
+          tok = j;
+        }
       }
     }
-    return v - 1;
+    return new double[] {tok, logits[tok] / (double) t - max - logZ};
   }
 
   /** Zeroes probabilities outside the top-k and outside the nucleus of mass topP. */
@@ -190,18 +200,5 @@ public final class Generator {
         p[j] = 0;
       }
     }
-  }
-
-  /** log softmax(logits / temperature)[token], in double precision. */
-  static float logSoftmaxAt(float[] logits, int token, float temperature) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (float l : logits) {
-      max = Math.max(max, l / temperature);
-    }
-    double z = 0;
-    for (float l : logits) {
-      z += Math.exp(l / temperature - max);
-    }
-    return (float) (logits[token] / temperature - max - Math.log(z));
   }
 }
