@@ -12,7 +12,20 @@ public final class DeviceOption {
       description = "cpu, gpu, gpu:N, or auto (the first GPU if DJL finds one, else the CPU). Default: ${DEFAULT-VALUE}")
   String device;
 
+  @Option(
+      names = "--threads",
+      description = "libtorch intra-op threads (default: the number of cores). 1 is faster when other"
+          + " processes share the CPU or the model is small")
+  Integer threads;
+
+  /** Resolves the device; also applies --threads, which must happen before the engine starts. */
   public Device get() {
+    if (threads != null) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+      }
+      System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
+    }
     if ("auto".equals(device)) {
       return Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
     }
