@@ -118,31 +118,32 @@ class BestOfNTest {
   @Test
   void expertIterationRaisesTheRewardOfFreshSamplesWithoutLeaking(@TempDir Path dir) throws Exception {
     ExpertIterationConfig cfg = new ExpertIterationConfig(
-        6, new BestOfNConfig(8, SamplingConfig.sample(8, 7), 64, false, 0), 3, 3, OptimizerConfig.constant(2e-2, 0), 1);
+        4, new BestOfNConfig(8, SamplingConfig.sample(8, 7), 64, false, 0), 3, 3, OptimizerConfig.constant(2e-2, 0), 1);
     List<Integer> live = new ArrayList<>();
     List<ExpertIteration.RoundMetrics> rounds;
     try (GptModel policy = GptModel.create(PrefFixtures.TINY, Device.cpu(), 3, false)) {
       StepListener count = (r, total, m) -> live.add(PrefFixtures.liveArrays(policy));
       rounds = new ExpertIteration(cfg, count).run(policy, tok, PROMPTS, LETTER_E, dir, null, null);
     }
-    assertEquals(6, rounds.size());
+    assertEquals(4, rounds.size());
     for (ExpertIteration.RoundMetrics r : rounds) {
       assertTrue(r.keptScore() >= r.sampleScore(), "best-of-n is at least the mean: " + r);
       assertTrue(Double.isFinite(r.sftLoss()));
     }
-    assertTrue(rounds.get(5).sampleScore() > rounds.get(0).sampleScore() + 0.5, "fresh samples improve: " + rounds);
+    // Measured: 1.17 -> 1.33 -> 2.48 -> 4.40 letters 'e' per sample over the four rounds.
+    assertTrue(rounds.get(3).sampleScore() > rounds.get(0).sampleScore() + 1.0, "fresh samples improve: " + rounds);
     // 3 epochs x 2 steps of 3 pairs per round; AdamW's own growth per step is the control.
     int perRound = 6 * LeakProbe.adamWGrowthPerStep(PrefFixtures.TINY, false);
-    assertEquals(perRound * 4, live.get(5) - live.get(1), "live arrays per round: " + live);
+    assertEquals(perRound * 2, live.get(3) - live.get(1), "live arrays per round: " + live);
     List<Map<String, Double>> log = new MetricsLog(dir.resolve("metrics.jsonl")).read();
-    assertEquals(6, log.size());
+    assertEquals(4, log.size());
     assertEquals(BestOfN.analyticKl(8), log.get(0).get(ExpertIteration.BEST_OF_N_KL), 1e-12);
   }
 
   @Test
   void expertIterationResumesAtTheNextRound(@TempDir Path dir) throws Exception {
     ExpertIterationConfig cfg = new ExpertIterationConfig(
-        3, new BestOfNConfig(4, SamplingConfig.sample(6, 7), 64, false, 0), 1, 3, OptimizerConfig.constant(1e-2, 0), 1);
+        2, new BestOfNConfig(4, SamplingConfig.sample(6, 7), 64, false, 0), 1, 3, OptimizerConfig.constant(1e-2, 0), 1);
     List<ExpertIteration.RoundMetrics> straight;
     float[] straightWte;
     try (GptModel policy = GptModel.create(PrefFixtures.TINY, Device.cpu(), 3, false)) {

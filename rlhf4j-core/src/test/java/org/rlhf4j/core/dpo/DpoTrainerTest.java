@@ -72,12 +72,12 @@ class DpoTrainerTest {
 
   @Test
   void startsAtLogTwoLearnsThePreferenceAndLeavesTheReferenceAlone(@TempDir Path dir) throws Exception {
-    List<Ranking> data = PrefFixtures.rankings(24, 4, 1);
+    List<Ranking> data = PrefFixtures.rankings(16, 4, 1);
     int sumK = 0;
     for (Ranking r : data) {
       sumK += r.k();
     }
-    DpoTrainer t = new DpoTrainer(config(DpoConfig.Loss.SIGMOID, 0.5, 8, 4, 4, 1e-2), null);
+    DpoTrainer t = new DpoTrainer(config(DpoConfig.Loss.SIGMOID, 0.5, 8, 4, 3, 1e-2), null);
     try (GptModel policy = GptModel.create(PrefFixtures.TINY, Device.cpu(), 1, false);
         GptModel reference = twin(policy, 1)) {
       Map<String, float[]> refBefore = PrefFixtures.snapshot(reference);
@@ -90,10 +90,10 @@ class DpoTrainerTest {
       assertTrue(after.meanMargin() > 0);
     }
     // One policy and one reference forward per response per epoch (plus the two evaluations).
-    assertEquals(4L * sumK + 2L * sumK, t.policyRows);
-    assertEquals(4L * sumK + 2L * sumK, t.referenceRows);
+    assertEquals(3L * sumK + 2L * sumK, t.policyRows);
+    assertEquals(3L * sumK + 2L * sumK, t.referenceRows);
     List<Map<String, Double>> rows = new MetricsLog(dir.resolve("metrics.jsonl")).read();
-    assertEquals(12, rows.size());
+    assertEquals(6, rows.size());
     assertEquals(Math.log(2), rows.get(0).get(Metrics.TRAIN_LOSS), 1e-6, "policy = reference at step 0");
     assertEquals(0.0, rows.get(0).get(DpoTrainer.MARGIN), 1e-9);
     Map<String, Double> last = rows.get(rows.size() - 1);
