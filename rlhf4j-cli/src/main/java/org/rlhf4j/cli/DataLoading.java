@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.rlhf4j.core.checkpoint.Checkpoint;
+import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.train.CorpusTokens;
 import org.rlhf4j.core.train.TokenWindows;
@@ -147,10 +148,17 @@ final class DataLoading {
 
   /**
    * The rule every resumable stage follows: an output directory that already holds a run is only
-   * continued with {@code --resume} (so a typo in --out never silently mixes two runs), and
-   * {@code --resume} on an empty directory starts afresh with a note.
+   * continued with {@code --resume} (so a typo in --out never silently mixes two runs), {@code
+   * --resume} on an empty directory starts afresh with a note, and a finished run ({@code final/}
+   * written, no resumable state left) is never overwritten, since resuming it would start over.
+   *
+   * @param hasRun whether {@code out} holds a resumable state
    */
   static void checkResume(Path out, boolean hasRun, boolean resume) {
+    if (!hasRun && ModelCheckpoints.exists(out.resolve("final"))) {
+      throw new IllegalArgumentException(
+          out + " holds a finished run (" + out.resolve("final") + "); choose another --out");
+    }
     if (hasRun && !resume) {
       throw new IllegalArgumentException(
           out + " already holds a run; pass --resume to continue it or choose another --out");
