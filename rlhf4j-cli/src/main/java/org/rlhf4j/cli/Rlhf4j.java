@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     version = "rlhf4j 0.1.0",
     description = "InstructGPT-style RLHF for the JVM: pretrain, SFT, reward models, PPO/PPO-ptx, DPO.",
     subcommands = {
+      PipelineCommand.class,
       CorpusCommand.class,
       TokenizerCommand.class,
       PretrainCommand.class,

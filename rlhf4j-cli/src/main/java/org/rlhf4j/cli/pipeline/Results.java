@@ -104,19 +104,20 @@ public record Results(
   /** A row of the claims table. */
   public record Claim(String claim, String paper, String ours, boolean holds) {}
 
-  private static final ObjectMapper JSON = new ObjectMapper()
+  /** The snake_case mapper results.json is written with (also used for stage summaries). */
+  static final ObjectMapper MAPPER = new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .enable(SerializationFeature.INDENT_OUTPUT);
 
   /** Writes {@code results.json} atomically. */
   public void write(Path file) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    JSON.writeValue(tmp.toFile(), this);
+    MAPPER.writeValue(tmp.toFile(), this);
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** Reads a {@code results.json}. */
   public static Results read(Path file) throws IOException {
-    return JSON.readValue(file.toFile(), Results.class);
+    return MAPPER.readValue(file.toFile(), Results.class);
   }
 }

@@ -178,7 +178,7 @@ public final class ExpertIteration {
           }
           // Dropout masks depend on (seed, step) only, so a resumed run repeats them.
           Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + opt.stepCount()));
-          double loss = sftStep(policy, PromptResponseBatch.of(p, r, pad), opt.stepCount());
+          double loss = sftStep(policy, PromptResponseBatch.of(p, r, pad, policy.config().contextLength()), opt.stepCount());
           try {
             opt.step(totalSteps);
           } catch (IllegalStateException ex) {

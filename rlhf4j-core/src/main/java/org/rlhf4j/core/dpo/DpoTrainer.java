@@ -223,7 +223,7 @@ public final class DpoTrainer {
         for (int s = 0; s < batch.size(); s += config.promptsPerMicroBatch()) {
           List<Encoded> micro = batch.subList(s, Math.min(batch.size(), s + config.promptsPerMicroBatch()));
           PairIndex index = PreferenceMath.pairIndex(TokenizedRankings.rankings(micro), batch.size());
-          PromptResponseBatch b = TokenizedRankings.layout(micro, pad);
+          PromptResponseBatch b = TokenizedRankings.layout(micro, pad, policy.config().contextLength());
           float[] ref = referenceLogps(reference, b, step);
           float[] pol = new float[ref.length];
           loss += policyStep(policy, b, ref, index, pol, step);
@@ -280,7 +280,7 @@ public final class DpoTrainer {
       PairMetrics total = PairMetrics.EMPTY;
       for (int s = 0; s < data.size(); s += config.promptsPerMicroBatch()) {
         List<Encoded> micro = data.subList(s, Math.min(data.size(), s + config.promptsPerMicroBatch()));
-        PromptResponseBatch b = TokenizedRankings.layout(micro, tokenizer.padId());
+        PromptResponseBatch b = TokenizedRankings.layout(micro, tokenizer.padId(), policy.config().contextLength());
         PairIndex index = PreferenceMath.pairIndex(TokenizedRankings.rankings(micro), micro.size());
         float[] ref = referenceLogps(reference, b, -1);
         float[] pol;

@@ -14,6 +14,32 @@ import java.util.Arrays;
  */
 public record PromptResponseBatch(long[][] ids, long[][] mask, int promptWidth, int[] responseLengths) {
 
+  /**
+   * Builds the layout within {@code maxWidth} columns (the model's context). Each pair fits on its
+   * own, but a long prompt batched with a long response can overflow the common P + R width: such
+   * prompts lose their first tokens (the end of a prompt, next to the response, matters most).
+   */
+  public static PromptResponseBatch of(int[][] prompts, int[][] responses, int pad, int maxWidth) {
+    int r = 0;
+    for (int[] resp : responses) {
+      r = Math.max(r, resp.length);
+    }
+    int room = maxWidth - Math.max(1, r);
+    if (room < 1) {
+      throw new IllegalArgumentException("a response of " + r + " tokens leaves no room for its prompt in " + maxWidth);
+    }
+    int[][] cut = prompts;
+    for (int i = 0; i < prompts.length; i++) {
+      if (prompts[i].length > room) {
+        if (cut == prompts) {
+          cut = prompts.clone();
+        }
+        cut[i] = Arrays.copyOfRange(prompts[i], prompts[i].length - room, prompts[i].length);
+      }
+    }
+    return of(cut, responses, pad);
+  }
+
   /** Builds the layout; prompts must be non-empty, responses may be empty. */
   public static PromptResponseBatch of(int[][] prompts, int[][] responses, int pad) {
     if (prompts.length != responses.length) {

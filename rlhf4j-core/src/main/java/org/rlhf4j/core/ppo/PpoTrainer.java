@@ -282,7 +282,7 @@ public final class PpoTrainer {
     for (int s = 0; s < n; s += ob.miniBatch()) {
       int e = Math.min(n, s + ob.miniBatch());
       PromptResponseBatch b = PromptResponseBatch.of(Arrays.copyOfRange(prompts, s, e), Arrays.copyOfRange(responses, s, e),
-          policy.config().padTokenId());
+          policy.config().padTokenId(), policy.config().contextLength());
       try (NDManager m = policy.manager().newSubManager()) {
         NDArray ids = m.create(b.ids());
         NDArray mask = m.create(b.mask());
@@ -420,7 +420,7 @@ public final class PpoTrainer {
       p[i] = prompts[idx[i]];
       r[i] = responses[idx[i]];
     }
-    PromptResponseBatch batch = PromptResponseBatch.of(p, r, policy.config().padTokenId());
+    PromptResponseBatch batch = PromptResponseBatch.of(p, r, policy.config().padTokenId(), policy.config().contextLength());
     int width = batch.responseWidth();
     float[][] old = pack(oldLogp, idx, width);
     float[][] ov = pack(oldValues, idx, width);

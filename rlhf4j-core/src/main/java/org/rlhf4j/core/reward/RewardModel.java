@@ -76,7 +76,8 @@ public final class RewardModel implements RewardFunction, AutoCloseable {
       for (int s = 0; s < prompts.size(); s += batch) {
         int e = Math.min(prompts.size(), s + batch);
         PromptResponseBatch b = PromptResponseBatch.of(
-            prompts.subList(s, e).toArray(new int[0][]), responses.subList(s, e).toArray(new int[0][]), pad);
+            prompts.subList(s, e).toArray(new int[0][]), responses.subList(s, e).toArray(new int[0][]), pad,
+            model.config().contextLength());
         try (NDManager m = model.manager().newSubManager()) {
           NDArray hidden = model.forward(m.create(b.ids()), m.create(b.mask()), null);
           float[] sc = model.score(hidden, m.create(b.lastTokenIndex())).toFloatArray();

@@ -251,7 +251,7 @@ public final class RewardTrainer {
    */
   private MicroResult microStep(GptModel model, List<Encoded> micro, int promptsInBatch, int pad, long step) {
     PairIndex index = PreferenceMath.pairIndex(TokenizedRankings.rankings(micro), promptsInBatch);
-    PromptResponseBatch b = TokenizedRankings.layout(micro, pad);
+    PromptResponseBatch b = TokenizedRankings.layout(micro, pad, model.config().contextLength());
     try (NDManager m = model.manager().newSubManager();
         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
       NDArray scores = forwardScores(model, m, b); // (N)
@@ -299,7 +299,7 @@ public final class RewardTrainer {
         if (flush && !chunk.isEmpty()) {
           float[] s;
           try (NDManager m = model.manager().newSubManager()) {
-            s = forwardScores(model, m, TokenizedRankings.layout(chunk, tokenizer.padId())).toFloatArray();
+            s = forwardScores(model, m, TokenizedRankings.layout(chunk, tokenizer.padId(), model.config().contextLength())).toFloatArray();
           }
           int offset = 0;
           for (Encoded e : chunk) {

@@ -94,7 +94,7 @@ public final class TokenizedRankings {
   }
 
   /** All responses of {@code batch} as rows (prompt repeated per response), in layout order. */
-  public static PromptResponseBatch layout(List<Encoded> batch, int pad) {
+  public static PromptResponseBatch layout(List<Encoded> batch, int pad, int maxWidth) {
     int rows = 0;
     for (Encoded e : batch) {
       rows += e.k();
@@ -109,7 +109,7 @@ public final class TokenizedRankings {
         row++;
       }
     }
-    return PromptResponseBatch.of(prompts, responses, pad);
+    return PromptResponseBatch.of(prompts, responses, pad, maxWidth);
   }
 
   /** The source rankings of {@code batch}. */

@@ -230,7 +230,7 @@ public final class SftTrainer {
       prompts[i] = micro.get(i).prompt();
       responses[i] = micro.get(i).response();
     }
-    PromptResponseBatch b = PromptResponseBatch.of(prompts, responses, pad);
+    PromptResponseBatch b = PromptResponseBatch.of(prompts, responses, pad, model.config().contextLength());
     NDArray ids = m.create(b.ids());
     NDArray lp = ResponseScoring.responseLogprobs(model, ids, m.create(b.mask()), b.promptWidth(), 1f);
     NDArray mask = m.create(b.responseMask());

@@ -1,0 +1,110 @@
+package org.rlhf4j.cli.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The InstructGPT claims table at small scale: each row states the paper's figure, ours, and
+ * whether the claim holds here. A missing measurement reads "n/a" and does not hold.
+ */
+final class Claims {
+  private Claims() {}
+
+  static List<Results.Claim> of(Results r, JsonNode headline) {
+    List<Results.Claim> out = new ArrayList<>();
+    Map<String, Results.ModelEval> m = r.models();
+
+    Results.Interval small = interval(headline.path("small_ppo_ptx_vs_large_base"));
+    out.add(new Results.Claim("A small aligned model is preferred to a much larger unaligned one",
+        "1.3B PPO-ptx preferred to 175B GPT-3", small == null ? "n/a"
+            : "small PPO-ptx vs large base: " + pct(small), small != null && small.value() > 0.5));
+
+    Results.Interval ppoSft = interval(headline.path("small_ppo_vs_small_sft"));
+    out.add(new Results.Claim("PPO is preferred to SFT", "PPO(-ptx) > SFT at every size (Fig. 1)",
+        ppoSft == null ? "n/a" : "small PPO vs small SFT: " + pct(ppoSft), ppoSft != null && ppoSft.value() > 0.5));
+
+    Results.Interval same = interval(headline.path("small_ppo_ptx_vs_small_base"));
+    out.add(new Results.Claim("InstructGPT is preferred to GPT-3 of its size", "85 +/- 3% (175B)",
+        same == null ? "n/a" : "small PPO-ptx vs small base: " + pct(same), same != null && same.value() > 0.5));
+
+    Double hPtx = get(m, "small-ppo-ptx", Results.ModelEval::hallucination);
+    Double hBase = get(m, "large-base", Results.ModelEval::hallucination);
+    out.add(new Results.Claim("Fewer hallucinations in closed-domain tasks", "21% vs 41% (InstructGPT vs GPT-3)",
+        hPtx == null || hBase == null ? "n/a" : String.format(Locale.ROOT, "%.0f%% vs %.0f%% (small PPO-ptx vs large base)",
+            100 * hPtx, 100 * hBase), hPtx != null && hBase != null && hPtx < hBase));
+
+    Double tPtx = toxicity(m, "small-ppo-ptx", "respectful");
+    Double tBase = toxicity(m, "small-base", "respectful");
+    out.add(new Results.Claim("Less toxic when asked to be respectful", "about 25% less toxic than GPT-3",
+        tPtx == null || tBase == null ? "n/a" : String.format(Locale.ROOT, "%.0f%% vs %.0f%% toxic (small PPO-ptx vs small base)",
+            100 * tPtx, 100 * tBase), tPtx != null && tBase != null && tPtx < tBase));
+
+    Double aSft = accuracy(m, "small-sft");
+    Double aPpo = accuracy(m, "small-ppo");
+    Double aPtx = accuracy(m, "small-ppo-ptx");
+    boolean tax = aSft != null && aPpo != null && aPtx != null && aPpo < aSft && aPtx > aPpo;
+    out.add(new Results.Claim("Alignment tax with PPO, recovered by PPO-ptx", "PPO regresses SQuAD/DROP/HellaSwag; ptx recovers most",
+        aSft == null || aPpo == null || aPtx == null ? "n/a" : String.format(Locale.ROOT,
+            "benchmark mean SFT %.1f%%, PPO %.1f%%, PPO-ptx %.1f%%", 100 * aSft, 100 * aPpo, 100 * aPtx), tax));
+
+    Results.RewardAccuracy rm = r.rewardModel();
+    Results.Agreement ag = r.labelers();
+    boolean close = rm != null && ag != null && Math.abs(rm.heldOutLabelers() - ag.training()) <= 5;
+    out.add(new Results.Claim("RM accuracy is close to inter-labeler agreement", "RM 72.4% / 69.6% held-out; labelers 72.6%",
+        rm == null || ag == null ? "n/a" : String.format(Locale.ROOT, "RM %.1f%% / %.1f%% held-out; labelers %.1f%% / %.1f%%",
+            rm.trainingLabelers(), rm.heldOutLabelers(), ag.training(), ag.heldOut()), close));
+
+    Results.Hacking h = r.hacking();
+    Double peak = h == null ? null : h.goldPeakSqrtKl();
+    Double bonPeak = h == null ? null : Hacking.goldPeak(h.bestOfN());
+    String hack;
+    if (peak != null) {
+      hack = String.format(Locale.ROOT, "PPO gold peaks at sqrt(KL) = %.2f while the proxy keeps rising", peak);
+    } else if (bonPeak != null) {
+      hack = String.format(Locale.ROOT, "best-of-n gold peaks at sqrt(KL) = %.2f while the proxy keeps rising", bonPeak);
+    } else {
+      hack = "gold did not turn down within the KL reached";
+    }
+    out.add(new Results.Claim("Over-optimising the RM lowers the true reward", "gold peaks while proxy rises (Gao et al. 2022)",
+        hack, peak != null || bonPeak != null));
+    return out;
+  }
+
+  private static Results.Interval interval(JsonNode n) {
+    return n == null || n.isMissingNode() || n.isNull() ? null : Results.MAPPER.convertValue(n, Results.Interval.class);
+  }
+
+  private static String pct(Results.Interval i) {
+    return String.format(Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * i.value(), 100 * i.low(), 100 * i.high());
+  }
+
+  private static Double get(Map<String, Results.ModelEval> m, String name, java.util.function.Function<Results.ModelEval, Double> f) {
+    Results.ModelEval e = m.get(name);
+    return e == null ? null : f.apply(e);
+  }
+
+  private static Double toxicity(Map<String, Results.ModelEval> m, String name, String variant) {
+    Results.ModelEval e = m.get(name);
+    return e == null || e.toxicity() == null ? null : e.toxicity().get(variant);
+  }
+
+  /** Mean accuracy of the likelihood benchmarks (perplexity excluded). */
+  static Double accuracy(Map<String, Results.ModelEval> m, String name) {
+    Results.ModelEval e = m.get(name);
+    if (e == null || e.benchmarks() == null) {
+      return null;
+    }
+    double s = 0;
+    int n = 0;
+    for (Map.Entry<String, Double> b : e.benchmarks().entrySet()) {
+      if (!b.getKey().equals("perplexity")) {
+        s += b.getValue();
+        n++;
+      }
+    }
+    return n == 0 ? null : s / n;
+  }
+}

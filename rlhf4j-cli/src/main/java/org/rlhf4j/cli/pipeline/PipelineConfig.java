@@ -1,0 +1,120 @@
+package org.rlhf4j.cli.pipeline;
+
+/**
+ * Sizes of every stage of {@code rlhf4j pipeline}. {@link #standard()} is the configuration whose
+ * figures we quote; {@link #fast()} is a reduced first look (and what CI runs on tiny models).
+ *
+ * @param name "standard" or "fast"
+ * @param sftDemos demonstrations for the small model's SFT
+ * @param sftEpochs SFT epochs (InstructGPT: 16 on far more data; small models overfit sooner)
+ * @param sftLr SFT peak learning rate (cosine decay to 10%)
+ * @param sftLargeDemos demonstrations for the large model's SFT
+ * @param sftLargeEpochs SFT epochs for the large model
+ * @param sftDropout residual dropout during SFT (InstructGPT: 0.2)
+ * @param rmPrompts prompts whose K responses the training labelers rank
+ * @param k responses per ranked prompt (InstructGPT: 4..9)
+ * @param rmLr reward-model learning rate (one epoch)
+ * @param rmEvalPrompts held-out prompts ranked by both pools to measure RM accuracy
+ * @param ppoIterations PPO iterations
+ * @param ppoEpisodes episodes per iteration
+ * @param ppoMiniBatch episodes per gradient step
+ * @param ppoLr PPO learning rate (policy and value)
+ * @param beta KL coefficient (InstructGPT: 0.02)
+ * @param ptxCoef PPO-ptx gamma (InstructGPT: 27.8)
+ * @param ptxRatio pretraining sequences per RL episode (InstructGPT: 8)
+ * @param hackIterations iterations of an extra PPO run with beta = 0 for the over-optimisation
+ *     curve (0 skips it)
+ * @param maxNewTokens response length limit
+ * @param evalPrompts held-out evaluation prompts (the paper's win rates use held-out prompts)
+ * @param evalTemperature sampling temperature for evaluation responses
+ * @param bonPrompts prompts for the best-of-n curve
+ * @param bonMaxN largest n of the best-of-n curve (powers of two up to it)
+ * @param bonEvalN n of the best-of-n row in the evaluation table
+ * @param dpoEpochs DPO epochs over the rankings
+ * @param dpoLr DPO learning rate
+ * @param dpoBeta DPO beta
+ * @param eiRounds expert-iteration rounds
+ * @param eiN samples per prompt in expert iteration
+ * @param eiPrompts prompts per expert-iteration round
+ * @param benchItems items per capability benchmark
+ * @param benchShots few-shot examples per benchmark item
+ * @param perplexityDocs validation documents for held-out perplexity
+ * @param seed everything else
+ */
+public record PipelineConfig(
+    String name,
+    int sftDemos,
+    int sftEpochs,
+    double sftLr,
+    int sftLargeDemos,
+    int sftLargeEpochs,
+    float sftDropout,
+    int rmPrompts,
+    int k,
+    double rmLr,
+    int rmEvalPrompts,
+    int ppoIterations,
+    int ppoEpisodes,
+    int ppoMiniBatch,
+    double ppoLr,
+    double beta,
+    double ptxCoef,
+    double ptxRatio,
+    int hackIterations,
+    int maxNewTokens,
+    int evalPrompts,
+    float evalTemperature,
+    int bonPrompts,
+    int bonMaxN,
+    int bonEvalN,
+    int dpoEpochs,
+    double dpoLr,
+    double dpoBeta,
+    int eiRounds,
+    int eiN,
+    int eiPrompts,
+    int benchItems,
+    int benchShots,
+    int perplexityDocs,
+    long seed) {
+
+  public PipelineConfig {
+    if (k < 2 || k > 9) {
+      throw new IllegalArgumentException("k must be in 2..9 (InstructGPT ranks 4..9), got " + k);
+    }
+    if (ppoEpisodes % ppoMiniBatch != 0) {
+      throw new IllegalArgumentException("ppoEpisodes must be a multiple of ppoMiniBatch");
+    }
+    if (sftDemos < 1 || rmPrompts < 1 || evalPrompts < 1 || bonMaxN < 1 || bonEvalN < 1) {
+      throw new IllegalArgumentException("stage sizes must be positive");
+    }
+  }
+
+  /** The configuration whose results we quote (goal: under 15 minutes on 2 cores). */
+  public static PipelineConfig standard() {
+    return new PipelineConfig("standard",
+        2000, 2, 1e-3, 1000, 1, 0.2f, // SFT
+        400, 4, 3e-4, 150, // reward model
+        24, 64, 32, 3e-5, 0.02, 27.8, 1.0, 0, // PPO
+        32, 500, 0.7f, // evaluation
+        60, 32, 4, // best-of-n
+        1, 1e-5, 0.1, // DPO
+        2, 4, 200, // expert iteration
+        150, 2, 150, // benchmarks
+        20221104L);
+  }
+
+  /** A reduced configuration for a first look (minutes instead of a quarter hour). */
+  public static PipelineConfig fast() {
+    return new PipelineConfig("fast",
+        96, 1, 1e-3, 48, 1, 0.2f,
+        24, 4, 3e-4, 12,
+        2, 16, 8, 3e-5, 0.02, 27.8, 0.5, 0,
+        16, 24, 0.7f,
+        6, 4, 2,
+        1, 1e-5, 0.1,
+        1, 2, 12,
+        12, 1, 12,
+        20221104L);
+  }
+}
