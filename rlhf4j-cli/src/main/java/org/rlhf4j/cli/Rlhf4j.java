@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "InstructGPT-style RLHF for the JVM: pretrain, SFT, reward models, PPO/PPO-ptx, DPO.",
     subcommands = {
       PipelineCommand.class,
+      EvalCommand.class,
       CorpusCommand.class,
       TokenizerCommand.class,
       PretrainCommand.class,

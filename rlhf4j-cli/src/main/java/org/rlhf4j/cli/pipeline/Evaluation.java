@@ -39,7 +39,7 @@ import org.rlhf4j.world.corpus.Corpus;
  * benchmarks measure the alignment tax. Responses are kept on disk so an interrupted evaluation
  * resumes model by model.
  */
-final class Evaluation {
+public final class Evaluation {
   /**
    * A model to evaluate.
    *
@@ -49,7 +49,7 @@ final class Evaluation {
    * @param fewShot prefix each prompt with demonstrations (the paper's "GPT-3 prompted")
    * @param benchmarks run the capability benchmarks for this row
    */
-  record Entry(Path model, String role, Path bestOfNReward, boolean fewShot, boolean benchmarks) {}
+  public record Entry(Path model, String role, Path bestOfNReward, boolean fewShot, boolean benchmarks) {}
 
   private static final ObjectMapper JSON = Results.MAPPER;
 
@@ -62,7 +62,11 @@ final class Evaluation {
   private final Path corpusDir;
   private final Path sftSmall;
 
-  Evaluation(PipelineConfig cfg, World world, List<Task> eval, List<Task> train, Tokenizer tok, Device device, Path corpusDir,
+  /**
+   * @param sftSmall the SFT model KL is measured against, or null for none
+   * @param corpusDir the corpus directory (valid.txt gives the perplexity documents)
+   */
+  public Evaluation(PipelineConfig cfg, World world, List<Task> eval, List<Task> train, Tokenizer tok, Device device, Path corpusDir,
       Path sftSmall) {
     this.cfg = cfg;
     this.world = world;
@@ -74,7 +78,8 @@ final class Evaluation {
     this.sftSmall = sftSmall;
   }
 
-  JsonNode run(Map<String, Entry> entries, String baseline, Path dir) throws IOException {
+  /** Evaluates every entry, writes responses under {@code dir}, returns the summary. */
+  public JsonNode run(Map<String, Entry> entries, String baseline, Path dir) throws IOException {
     Map<String, List<String>> responses = new LinkedHashMap<>();
     Map<String, ObjectNode> rows = new LinkedHashMap<>();
     List<String> validDocs = Corpus.readDocuments(corpusDir.resolve(Corpus.VALID_FILE));
@@ -106,7 +111,7 @@ final class Evaluation {
             b.put(r.name(), r.value());
           }
         }
-        boolean smallFamily = lm.model().config().equals(configOf(sftSmall));
+        boolean smallFamily = sftSmall != null && lm.model().config().equals(configOf(sftSmall));
         if (smallFamily && entry.bestOfNReward() == null && !entry.model().equals(sftSmall)) {
           try (ModelCheckpoints.LoadedModel sft = ModelCheckpoints.load(sftSmall, device)) {
             row.put("kl_to_sft", ModelScorer.klPerResponse(lm.model(), sft.model(), tok,
@@ -114,7 +119,7 @@ final class Evaluation {
           }
         } else if (entry.bestOfNReward() != null) {
           row.put("kl_to_sft", BestOfN.analyticKl(cfg.bonEvalN()));
-        } else if (entry.model().equals(sftSmall)) {
+        } else if (sftSmall != null && entry.model().equals(sftSmall)) {
           row.put("kl_to_sft", 0.0);
         }
       }

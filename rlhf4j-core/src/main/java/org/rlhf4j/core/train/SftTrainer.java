@@ -122,17 +122,25 @@ public final class SftTrainer {
         for (int i = from; i < to; i++) {
           batch.add(train.get(order[i]));
         }
-        Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + step));
-        double loss = sftStep(working, batch, pad, step);
+        double loss = 0;
         double ptx = Double.NaN;
-        if (config.pretrainMix() > 0) {
-          ptx = ptxStep(working, pretrain, step);
-        }
-        AdamW.StepInfo info;
-        try {
-          info = opt.step(total);
-        } catch (IllegalStateException e) {
-          throw new TrainingDivergedException("SFT gradient norm is not finite at step " + (step + 1) + "; " + kept(ckpt));
+        AdamW.StepInfo info = null;
+        // Recompute a step once if its gradient norm is not finite (see Pretrainer); twice stops.
+        for (int attempt = 0; info == null; attempt++) {
+          Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + step));
+          loss = sftStep(working, batch, pad, step);
+          if (config.pretrainMix() > 0) {
+            ptx = ptxStep(working, pretrain, step);
+          }
+          try {
+            info = opt.step(total);
+          } catch (IllegalStateException e) {
+            if (attempt > 0) {
+              throw new TrainingDivergedException(
+                  "SFT gradient norm is not finite at step " + (step + 1) + " (twice); " + kept(ckpt));
+            }
+            System.err.println("warning: non-finite gradient norm at SFT step " + (step + 1) + "; recomputing the step");
+          }
         }
         step++;
         lastLoss = loss;
