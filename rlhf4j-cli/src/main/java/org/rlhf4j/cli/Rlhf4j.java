@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       LabelCommand.class,
       InfoCommand.class,
       BenchCommand.class,
+      ReportCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Rlhf4j implements Runnable {
