@@ -40,7 +40,7 @@ final class SftCommand implements Callable<Integer> {
   @Option(names = "--data", required = true, description = "training demonstrations JSONL")
   Path data;
 
-  @Option(names = "--valid", description = "validation demonstrations JSONL (model selection)")
+  @Option(names = "--valid", description = "validation demonstrations JSONL (model selection); with --select-by reward any prompts file")
   Path valid;
 
   @Option(names = "--out", required = true, description = "run directory (checkpoint/, best/, final/, metrics.jsonl)")
@@ -112,7 +112,10 @@ final class SftCommand implements Callable<Integer> {
         evalEvery, checkpointEvery, 1, seed);
     // Read and validate every input before loading any model: a bad line fails in a second.
     List<Demonstration> train = DatasetFormats.readDemonstrations(data);
-    List<Demonstration> validDemos = valid == null ? null : DatasetFormats.readDemonstrations(valid);
+    // Selection by loss needs validation responses; selection by reward only their prompts.
+    List<Demonstration> validDemos =
+        valid == null || select.equals("reward") ? null : DatasetFormats.readDemonstrations(valid);
+    List<String> validPrompts = select.equals("reward") ? DataLoading.texts(DataLoading.prompts(valid)) : null;
     DataLoading.checkResume(out, Checkpoint.hasResumeState(out.resolve("checkpoint")), resume);
     Device dev = device.get();
     try (Tokenizer tok = DataLoading.tokenizer(model, tokenizer);
@@ -124,8 +127,7 @@ final class SftCommand implements Callable<Integer> {
       List<Examples.TokenPair> pairs = tokenize(train, tok, ctx, data);
       ModelSelector selector = null;
       if (select.equals("reward")) {
-        List<String> prompts = new ArrayList<>(DataLoading.texts(DataLoading.prompts(valid)));
-        selector = new RewardSelector(prompts, tok, rm, SamplingConfig.greedy(selectMaxNewTokens), 32);
+        selector = new RewardSelector(validPrompts, tok, rm, SamplingConfig.greedy(selectMaxNewTokens), 32);
       } else if (validDemos != null) {
         selector = SftTrainer.validationLoss(tokenize(validDemos, tok, ctx, valid), microBatch);
       }

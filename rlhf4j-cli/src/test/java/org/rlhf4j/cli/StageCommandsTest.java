@@ -205,4 +205,38 @@ class StageCommandsTest {
     assertEquals(1, metrics(out).size());
     assertTrue(r.out().contains("round 1:"), r.out());
   }
+  @Test
+  @Order(8)
+  void sftSelectsByRewardWithPretrainingMix() throws IOException {
+    // InstructGPT's selection: the checkpoint whose responses to validation prompts the RM likes best.
+    Path out = dir.resolve("sft-by-reward");
+    Cli.Result r = Cli.run("sft", "--model", Cli.base().toString(), "--data", demos.toString(), "--valid", prompts.toString(),
+        "--select-by", "reward", "--reward-model", rm.resolve("final").toString(), "--select-max-new-tokens", "6",
+        "--eval-every", "1", "--pretrain-mix", "0.1", "--corpus", Cli.corpus().toString(), "--out", out.toString(),
+        "--epochs", "1", "--batch", "4", "--micro-batch", "4", "--threads", "1");
+    assertEquals(0, r.code(), r.all());
+    assertCheckpoint(out.resolve("best"));
+    List<JsonNode> m = metrics(out);
+    assertEquals(2, m.size());
+    double best = Double.NEGATIVE_INFINITY;
+    for (JsonNode row : m) {
+      assertTrue(row.has(RewardSelector.NAME) && row.has("sft/ptx_loss"), row.toString());
+      best = Math.max(best, row.get(RewardSelector.NAME).asDouble());
+    }
+    assertTrue(r.out().contains(String.format("best %s %.4f", RewardSelector.NAME, best)), r.out());
+  }
+
+  @Test
+  @Order(9)
+  void rewardNormalisedAgainstReferenceSamples() throws IOException {
+    Path out = dir.resolve("rm-reference");
+    Cli.Result r = Cli.run("reward", "--model", sft.resolve("final").toString(), "--data", rankings.toString(),
+        "--normalize", "reference", "--reference-prompts", prompts.toString(), "--reference-samples", "4",
+        "--max-new-tokens", "6", "--batch", "8", "--micro-batch", "8", "--out", out.toString(), "--threads", "1");
+    assertEquals(0, r.code(), r.all());
+    JsonNode cfg = JSON.readTree(out.resolve("final").resolve("config.json").toFile());
+    assertEquals("reference_samples", cfg.get("rlhf4j_reward_normalization").asText(), cfg.toString());
+    // A gain other than 1: the spread of the SFT samples' raw scores was scaled to 1.
+    assertTrue(Math.abs(cfg.get("rlhf4j_reward_gain").asDouble() - 1) > 1e-9, cfg.toString());
+  }
 }
