@@ -192,9 +192,7 @@ class ReportTest {
   void htmlIsSelfContainedAndComplete() throws Exception {
     Results r = sample();
     Path html = tmp.resolve("out/report.html");
-    long t0 = System.nanoTime();
     Report.writeHtml(r, html);
-    System.err.println("TIMING writeHtml " + (System.nanoTime() - t0) / 1e6 + " ms");
     assertTrue(Files.isRegularFile(html));
     try (var files = Files.list(html.getParent())) {
       assertEquals(1, files.count(), "no temporary file left behind");
@@ -236,9 +234,7 @@ class ReportTest {
     assertTrue(s.contains("eval_prompts") && s.contains("27.8"), "config shown");
     assertTrue(s.contains("rl_alpha"), "fits shown");
     assertTrue(s.contains("No numeric metrics recorded for this stage."), "empty stage handled");
-    t0 = System.nanoTime();
     screenshot(html);
-    System.err.println("TIMING screenshot " + (System.nanoTime() - t0) / 1e6 + " ms");
   }
 
   @Test
