@@ -174,6 +174,9 @@ public final class Report {
       th { background: #f0f2f5; font-weight: 600; white-space: nowrap; }
       td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
       td.name { white-space: nowrap; }
+      table.models { font-size: 13.5px; }
+      table.models th, table.models td { padding: 6px 8px; }
+      table.models th { white-space: normal; vertical-align: bottom; }
       .scroll { overflow-x: auto; max-width: 100%; }
       tr:last-child td { border-bottom: none; }
       tr.total td { font-weight: 600; border-top: 2px solid var(--line); }
@@ -185,7 +188,7 @@ public final class Report {
       .grid { display: flex; flex-wrap: wrap; gap: 0 16px; align-items: flex-start; }
       figure { display: inline-block; vertical-align: top; margin: 8px 0; background: #fff; padding: 8px; box-shadow: 0 1px 2px rgba(0,0,0,.06); max-width: 100%; }
       figure img { display: block; max-width: 100%; height: auto; }
-      figcaption { color: var(--muted); font-size: 13px; padding: 6px 4px 0; max-width: 760px; }
+      figcaption { color: var(--muted); font-size: 13px; padding: 6px 4px 0; }
       code { background: #eef0f3; padding: 0 4px; border-radius: 3px; font-size: 13px; }
       .empty { color: var(--muted); font-style: italic; }
       footer { margin-top: 40px; color: var(--muted); font-size: 12.5px; border-top: 1px solid var(--line); padding-top: 10px; }
@@ -624,7 +627,7 @@ public final class Report {
       if (png == null) {
         return empty("Nothing to plot.");
       }
-      raw("<figure><img alt=\"").text(caption).raw("\" width=\"").raw(Integer.toString(png.width()))
+      raw("<figure style=\"width:").raw(Integer.toString(png.width() + 16)).raw("px\"><img alt=\"").text(caption).raw("\" width=\"").raw(Integer.toString(png.width()))
           .raw("\" height=\"").raw(Integer.toString(png.height())).raw("\" src=\"data:image/png;base64,")
           .raw(Base64.getEncoder().encodeToString(png.bytes())).raw("\">");
       return raw("<figcaption>").text(caption).raw("</figcaption></figure>\n");

@@ -146,8 +146,11 @@ final class ReportCharts {
     if (names.isEmpty() || byModel.isEmpty()) {
       return null;
     }
-    CategoryChart chart = new CategoryChart(760, 400);
+    CategoryChart chart = new CategoryChart(byModel.size() > 5 ? 900 : 760, 400);
     style(chart.getStyler());
+    if (byModel.size() > 5) {
+      chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE).setLegendLayout(Styler.LegendLayout.Vertical);
+    }
     chart.setTitle("Capability benchmarks (alignment tax)");
     chart.setYAxisTitle("accuracy (%)");
     chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
@@ -178,6 +181,7 @@ final class ReportCharts {
     chart.getStyler().setLabelsVisible(true).setLabelsFont(FONT.deriveFont(11f)).setLabelsPosition(0.9);
     chart.getStyler().setLabelsFontColorAutomaticEnabled(false).setLabelsFontColor(Color.WHITE);
     chart.getStyler().setDecimalPattern("0.0");
+    chart.getStyler().setYAxisDecimalPattern("0");
     if (a != null) {
       chart.addSeries("inter-labeler agreement", pools, List.of(a.training(), a.heldOut()));
     }
@@ -331,6 +335,8 @@ final class ReportCharts {
       if (!chart.getSeriesMap().isEmpty()) {
         niceY(chart, 0, chart.getSeriesMap().values().stream()
             .flatMapToDouble(x -> java.util.Arrays.stream(x.getYData())).toArray());
+        niceX(chart, chart.getSeriesMap().values().stream()
+            .flatMapToDouble(x -> java.util.Arrays.stream(x.getXData())).toArray());
         charts.add(chart);
       }
     }
@@ -419,8 +425,28 @@ final class ReportCharts {
       chart.getStyler().setYAxisMin(min).setYAxisMax(max);
     }
     chart.getStyler().setYAxisTickMarkSpacingHint(40);
-    chart.getStyler().setXAxisTickMarkSpacingHint(90);
+    chart.getStyler().setXAxisTickMarkSpacingHint(80);
     chart.setCustomYAxisTickLabelsFormatter(ReportCharts::tick);
+  }
+
+  /** Round x bounds (with them XChart spaces the x ticks as hinted). */
+  private static void niceX(XYChart chart, double[] xs) {
+    double lo = java.util.Arrays.stream(xs).filter(Double::isFinite).min().orElse(Double.NaN);
+    double hi = java.util.Arrays.stream(xs).filter(Double::isFinite).max().orElse(Double.NaN);
+    if (!(lo < hi)) {
+      return;
+    }
+    double step = niceStep((hi - lo) / 6);
+    chart.getStyler().setXAxisMin(Math.floor(lo / step) * step).setXAxisMax(Math.ceil(hi / step) * step);
+    chart.setCustomXAxisTickLabelsFormatter(ReportCharts::tick);
+    // For equally spaced x values XChart puts a tick on every k-th data point, as densely as the
+    // labels fit, ignoring the spacing hint; one invisible off-grid point makes it space ticks by
+    // the hint instead.
+    double y = chart.getSeriesMap().values().iterator().next().getYData()[0];
+    XYSeries pad = chart.addSeries(" ", new double[] {lo + (hi - lo) * 0.5003}, new double[] {y});
+    pad.setMarker(SeriesMarkers.NONE);
+    pad.setLineColor(new Color(0, 0, 0, 0));
+    pad.setShowInLegend(false);
   }
 
   /** 1, 2 or 5 times a power of ten, at least {@code raw}. */
@@ -437,7 +463,8 @@ final class ReportCharts {
     }
     double a = Math.abs(v);
     if (a >= 1e5 || a < 1e-3) {
-      return String.format(java.util.Locale.ROOT, "%.2e", v).replace("e-0", "e-").replace("e+0", "e");
+      return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toString()
+          .toLowerCase(java.util.Locale.ROOT).replace("e+", "e");
     }
     java.math.BigDecimal d = new java.math.BigDecimal(v).round(new java.math.MathContext(4));
     return d.stripTrailingZeros().toPlainString();
