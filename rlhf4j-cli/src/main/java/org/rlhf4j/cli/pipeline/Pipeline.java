@@ -310,7 +310,8 @@ public final class Pipeline {
   private JsonNode reward(Path sftModel, Path rankingsDir, List<Task> train, Tokenizer tok, Path tokJson, Path dir)
       throws IOException {
     List<Ranking> rankings = Jsonl.read(rankingsDir.resolve("rankings.jsonl"), Ranking.class);
-    List<Task> demos = train.subList(0, Math.min(cfg.sftDemos(), Math.max(50, Math.min(500, train.size()))));
+    // InstructGPT adds a bias so that labeler demonstrations score 0 on average.
+    List<Task> demos = train.subList(0, Math.min(train.size(), Math.min(cfg.sftDemos(), 500)));
     RewardTrainer.NormalizationSet norm = new RewardTrainer.NormalizationSet(
         demos.stream().map(Task::prompt).toList(), demos.stream().map(Task::demonstration).toList());
     RewardConfig rc = new RewardConfig(16, 8, 1, OptimizerConfig.cosine(cfg.rmLr(), 3),
