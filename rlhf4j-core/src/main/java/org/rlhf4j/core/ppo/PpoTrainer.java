@@ -30,6 +30,7 @@ import org.rlhf4j.core.model.ResponseScoring;
 import org.rlhf4j.core.reward.RewardFunction;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.train.AdamW;
+import org.rlhf4j.core.train.EpochOrder;
 import org.rlhf4j.core.train.Metrics;
 import org.rlhf4j.core.train.MetricsLog;
 import org.rlhf4j.core.train.Pretrainer;
@@ -230,7 +231,7 @@ public final class PpoTrainer {
     List<String> texts = new ArrayList<>(n);
     for (int j = 0; j < n; j++) {
       long k = (long) it * n + j;
-      int idx = permutation(promptTokens.size(), config.seed(), (int) (k / promptTokens.size()))[(int) (k % promptTokens.size())];
+      int idx = EpochOrder.permutation(promptTokens.size(), config.seed(), k / promptTokens.size())[(int) (k % promptTokens.size())];
       prompts[j] = promptTokens.get(idx);
       texts.add(promptTexts.get(idx));
     }
@@ -341,7 +342,7 @@ public final class PpoTrainer {
     long total = totalOptimizerSteps();
     SplittableRandom shuffle = new SplittableRandom(config.seed() * 31 + it);
     for (int epoch = 0; epoch < ob.epochs(); epoch++) {
-      int[] order = shuffled(n, shuffle);
+      int[] order = EpochOrder.shuffle(n, shuffle);
       for (int s = 0; s < n; s += ob.miniBatch()) {
         int[] idx = Arrays.copyOfRange(order, s, Math.min(n, s + ob.miniBatch()));
         double[] stats = update(models, idx, prompts, responses, oldLogp, values, advantages, returns, lengths, temp);
@@ -573,24 +574,6 @@ public final class PpoTrainer {
       System.arraycopy(x[idx[i]], 0, out[i], 0, x[idx[i]].length);
     }
     return out;
-  }
-
-  private static int[] shuffled(int n, SplittableRandom rng) {
-    int[] p = new int[n];
-    for (int i = 0; i < n; i++) {
-      p[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int j = rng.nextInt(i + 1);
-      int t = p[i];
-      p[i] = p[j];
-      p[j] = t;
-    }
-    return p;
-  }
-
-  private static int[] permutation(int n, long seed, int epoch) {
-    return shuffled(n, new SplittableRandom(seed * 1_000_003L + epoch));
   }
 
   private static double mean(double[] x) {

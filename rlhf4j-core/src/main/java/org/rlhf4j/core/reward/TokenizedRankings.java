@@ -2,7 +2,6 @@ package org.rlhf4j.core.reward;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.rlhf4j.core.generate.PromptResponseBatch;
 import org.rlhf4j.core.model.GptConfig;
 import org.rlhf4j.core.tokenizer.Tokenizer;
@@ -126,18 +125,7 @@ public final class TokenizedRankings {
    * a resumed run sees the same batches as an uninterrupted one.
    */
   public static int[] order(int n, long seed, long epoch) {
-    SplittableRandom rng = new SplittableRandom(seed * 1_000_003L + epoch);
-    int[] p = new int[n];
-    for (int i = 0; i < n; i++) {
-      p[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int j = rng.nextInt(i + 1);
-      int t = p[i];
-      p[i] = p[j];
-      p[j] = t;
-    }
-    return p;
+    return org.rlhf4j.core.train.EpochOrder.permutation(n, seed, epoch);
   }
 
   /**

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.rlhf4j.core.checkpoint.Checkpoint;
 import org.rlhf4j.core.checkpoint.HfConfig;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
@@ -115,7 +114,7 @@ public final class SftTrainer {
       while (step < total) {
         int epoch = (int) (step / perEpoch);
         int within = (int) (step % perEpoch);
-        int[] order = permutation(train.size(), config.seed(), epoch);
+        int[] order = EpochOrder.permutation(train.size(), config.seed(), epoch);
         int from = within * config.batchSize();
         int to = Math.min(train.size(), from + config.batchSize());
         List<Examples.TokenPair> batch = new ArrayList<>();
@@ -284,21 +283,6 @@ public final class SftTrainer {
     } finally {
       model.setTraining(was);
     }
-  }
-
-  static int[] permutation(int n, long seed, int epoch) {
-    int[] p = new int[n];
-    for (int i = 0; i < n; i++) {
-      p[i] = i;
-    }
-    SplittableRandom rng = new SplittableRandom(seed * 1_000_003L + epoch);
-    for (int i = n - 1; i > 0; i--) {
-      int j = rng.nextInt(i + 1);
-      int t = p[i];
-      p[i] = p[j];
-      p[j] = t;
-    }
-    return p;
   }
 
   private void writeRunConfig(Path out, GptModel model, int examples) throws IOException {

@@ -1,6 +1,5 @@
 package org.rlhf4j.core.train;
 
-import java.util.SplittableRandom;
 
 /**
  * A token stream cut into packed, non-overlapping windows of {@code T + 1} tokens (inputs and
@@ -76,18 +75,7 @@ public final class TokenWindows {
 
   private int[] permutation(int epoch) {
     if (epoch != cachedEpoch) {
-      int[] p = new int[count];
-      for (int i = 0; i < count; i++) {
-        p[i] = i;
-      }
-      SplittableRandom rng = new SplittableRandom(seed * 1_000_003L + epoch);
-      for (int i = count - 1; i > 0; i--) {
-        int j = rng.nextInt(i + 1);
-        int t = p[i];
-        p[i] = p[j];
-        p[j] = t;
-      }
-      order = p;
+      order = EpochOrder.permutation(count, seed, epoch);
       cachedEpoch = epoch;
     }
     return order;
