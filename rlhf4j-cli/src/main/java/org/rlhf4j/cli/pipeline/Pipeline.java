@@ -160,19 +160,21 @@ public final class Pipeline {
       StageCache.Outcome ei = stage("expert-iteration", StageCache.key("ei", cfgKey, reward.key()), dir ->
           expertIteration(sftSmallModel, rmModel, train, tok, tokJson, dir));
 
-      // 6. Evaluation on held-out prompts by held-out labelers and the gold judge.
+      // 6. Evaluation on held-out prompts by held-out labelers and the gold judge. The capability
+      //    benchmarks (the alignment tax) run for base, SFT, PPO and PPO-ptx, as in the paper.
       Map<String, Evaluation.Entry> entries = new LinkedHashMap<>();
       entries.put("large-base", new Evaluation.Entry(baseLarge, "GPT-3 175B", null, false, true));
       entries.put("large-base-prompted", new Evaluation.Entry(baseLarge, "GPT-3 175B prompted (few-shot)", null, true, false));
       entries.put("small-base", new Evaluation.Entry(baseSmall, "GPT-3 1.3B", null, false, true));
       entries.put("small-sft", new Evaluation.Entry(sftSmallModel, "SFT 1.3B", null, false, true));
-      entries.put("large-sft", new Evaluation.Entry(sftLarge.dir().resolve("best"), "SFT 175B (baseline)", null, false, true));
+      entries.put("large-sft", new Evaluation.Entry(sftLarge.dir().resolve("best"), "SFT 175B (baseline)", null, false, false));
       entries.put("small-ppo", new Evaluation.Entry(ppo.dir().resolve("final"), "InstructGPT 1.3B PPO", null, false, true));
       entries.put("small-ppo-ptx", new Evaluation.Entry(ppoPtx.dir().resolve("final"), "InstructGPT 1.3B PPO-ptx", null, false, true));
       entries.put("small-best-of-" + cfg.bonEvalN(), new Evaluation.Entry(sftSmallModel, "best-of-" + cfg.bonEvalN() + " on SFT 1.3B",
           rmModel, false, false));
-      entries.put("small-dpo", new Evaluation.Entry(dpo.dir().resolve("final"), "DPO 1.3B", null, false, true));
-      entries.put("small-expert-iteration", new Evaluation.Entry(ei.dir().resolve("final"), "expert iteration 1.3B", null, false, true));
+      entries.put("small-dpo", new Evaluation.Entry(dpo.dir().resolve("final"), "DPO 1.3B", null, false, false));
+      entries.put("small-expert-iteration", new Evaluation.Entry(ei.dir().resolve("final"), "expert iteration 1.3B", null, false,
+          false));
       Evaluation evaluation = new Evaluation(cfg, world, eval, train, tok, device, corpusDir, sftSmallModel);
       StageCache.Outcome ev = stage("evaluate", StageCache.key("eval", cfgKey, sftSmall.key(), sftLarge.key(), ppo.key(),
           ppoPtx.key(), bon.key(), dpo.key(), ei.key(), baseSmall, baseLarge), dir -> evaluation.run(entries, "large-sft", dir));
