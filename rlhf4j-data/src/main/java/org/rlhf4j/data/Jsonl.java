@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.BufferedReader;
@@ -49,6 +52,13 @@ public final class Jsonl {
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
           .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          // ALLOW_COERCION_OF_SCALARS does not stop a number or boolean from becoming a String
+          // field's text ({"prompt": 7}); the coercion config does.
+          .withCoercionConfig(LogicalType.Textual, c -> {
+            c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+            c.setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+            c.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+          })
           .build();
 
   private static final Map<Class<?>, List<String>> REQUIRED = new ConcurrentHashMap<>();

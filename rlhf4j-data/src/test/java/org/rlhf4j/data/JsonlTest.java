@@ -93,6 +93,15 @@ class JsonlTest {
   }
 
   @Test
+  void numbersAndBooleansAreNotCoercedToText() throws IOException {
+    DataFormatException e = fail(Prompt.class, "{\"id\":\"1\",\"prompt\":7}");
+    assertEquals(1, e.line());
+    assertEquals("prompt", e.field());
+    DataFormatException b = fail(Demonstration.class, "{\"prompt\":\"a\",\"response\":true}");
+    assertEquals("response", b.field());
+  }
+
+  @Test
   void notAnObject() throws IOException {
     DataFormatException e = fail(Prompt.class, "[1,2]");
     assertTrue(e.getMessage().contains(":1: expected a JSON object"), e.getMessage());
