@@ -94,8 +94,8 @@ public record PipelineConfig(
   public static PipelineConfig standard() {
     return new PipelineConfig("standard",
         2000, 2, 1e-3, 1000, 1, 0.2f, // SFT
-        400, 4, 3e-4, 150, // reward model
-        24, 64, 32, 3e-5, 0.02, 27.8, 1.0, 0, // PPO
+        800, 6, 3e-4, 150, // reward model: 15 pairs per prompt
+        24, 64, 32, 1e-4, 0.02, 27.8, 1.0, 0, // PPO
         32, 500, 0.7f, // evaluation
         60, 32, 4, // best-of-n
         1, 1e-5, 0.1, // DPO
