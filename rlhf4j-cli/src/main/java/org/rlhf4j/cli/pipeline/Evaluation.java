@@ -115,7 +115,7 @@ public final class Evaluation {
         if (smallFamily && entry.bestOfNReward() == null && !entry.model().equals(sftSmall)) {
           try (ModelCheckpoints.LoadedModel sft = ModelCheckpoints.load(sftSmall, device)) {
             row.put("kl_to_sft", ModelScorer.klPerResponse(lm.model(), sft.model(), tok,
-                eval.stream().map(Task::prompt).toList(), rs, 32));
+                eval.stream().map(Task::prompt).toList(), rs, 32, cfg.evalTemperature()));
           }
         } else if (entry.bestOfNReward() != null) {
           row.put("kl_to_sft", BestOfN.analyticKl(cfg.bonEvalN()));

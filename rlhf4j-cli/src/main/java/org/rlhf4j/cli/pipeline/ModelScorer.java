@@ -93,10 +93,12 @@ public final class ModelScorer implements LanguageModelScorer {
   }
 
   /**
-   * Mean KL(p || q) per response estimated on p's own samples (k1: sum over tokens of log p - log
-   * q), for prompts and responses given as text.
+   * Mean KL(p_T || q_T) per response estimated on p's own samples at temperature T (k1: sum over
+   * tokens of log p_T - log q_T, both with logits divided by T), for prompts and responses given
+   * as text. Using the sampling temperature for both makes the responses true samples of p_T.
    */
-  public static double klPerResponse(GptModel p, GptModel q, Tokenizer tokenizer, List<String> prompts, List<String> responses, int batch) {
+  public static double klPerResponse(GptModel p, GptModel q, Tokenizer tokenizer, List<String> prompts, List<String> responses,
+      int batch, float temperature) {
     double total = 0;
     for (int s = 0; s < prompts.size(); s += batch) {
       int e = Math.min(prompts.size(), s + batch);
@@ -113,8 +115,8 @@ public final class ModelScorer implements LanguageModelScorer {
         NDArray ids = m.create(b.ids());
         NDArray mask = m.create(b.mask());
         NDArray rmask = m.create(b.responseMask());
-        NDArray lp = ResponseScoring.responseLogprobs(p, ids, mask, b.promptWidth(), 1f);
-        NDArray lq = ResponseScoring.responseLogprobs(q, ids, mask, b.promptWidth(), 1f);
+        NDArray lp = ResponseScoring.responseLogprobs(p, ids, mask, b.promptWidth(), temperature);
+        NDArray lq = ResponseScoring.responseLogprobs(q, ids, mask, b.promptWidth(), temperature);
         total += lp.sub(lq).mul(rmask).sum().getFloat();
       }
     }
