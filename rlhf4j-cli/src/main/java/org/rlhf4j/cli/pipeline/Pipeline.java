@@ -75,7 +75,7 @@ public final class Pipeline {
   private static final ObjectMapper JSON = Results.MAPPER;
 
   /** Part of every stage key: bump it when a stage's code changes what it produces. */
-  static final String VERSION = "1";
+  static final String VERSION = "2";
 
   private final PipelineConfig cfg;
   private final Path out;
@@ -103,7 +103,8 @@ public final class Pipeline {
     for (Path base : List.of(baseSmall, baseLarge)) {
       if (!ModelCheckpoints.exists(base)) {
         throw new IllegalArgumentException("base model " + base + " is missing (config.json and model.safetensors);"
-            + " see models/README.md for how to pretrain it with `rlhf4j pretrain`");
+            + " models/README.md says how to pretrain it with `rlhf4j pretrain` (or resume its run); to rehearse the"
+            + " pipeline meanwhile, give another base model, e.g. --base-large models/small");
       }
     }
     Files.createDirectories(out);
