@@ -75,7 +75,7 @@ public final class Pipeline {
   private static final ObjectMapper JSON = Results.MAPPER;
 
   /** Part of every stage key: bump it when a stage's code changes what it produces. */
-  static final String VERSION = "2";
+  static final String VERSION = "3";
 
   private final PipelineConfig cfg;
   private final Path out;
@@ -344,6 +344,7 @@ public final class Pipeline {
     PpoConfig pc = PpoConfig.instructGpt(iterations, cfg.ppoEpisodes(), cfg.ppoMiniBatch(), cfg.maxNewTokens())
         .withOptimizers(OptimizerConfig.constant(cfg.ppoLr(), 2), OptimizerConfig.constant(cfg.ppoLr(), 2))
         .withKl(new PpoConfig.Kl(beta, PpoMath.KlEstimator.K1, false, 6.0, 10_000))
+        .withEma(new PpoConfig.Ema(true, cfg.emaDecay()))
         .withCheckpointEvery(Math.max(1, iterations / 4));
     TokenWindows ptx = null;
     if (corpusDir != null) {
