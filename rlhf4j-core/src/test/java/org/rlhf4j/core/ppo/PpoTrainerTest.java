@@ -122,4 +122,20 @@ class PpoTrainerTest {
       assertEquals(live.get(2), live.get(11), "live native arrays stay flat: " + live);
     }
   }
+
+  @Test
+  void noNativeArrayLeakOverFiftyIterations(@TempDir Path dir) throws Exception {
+    try (GptModel policy = GptModel.create(cfg, Device.cpu(), 7, false);
+        GptModel ref = policy.copy();
+        GptModel value = GptModel.create(cfg, Device.cpu(), 8, true)) {
+      List<Integer> live = new ArrayList<>();
+      PpoConfig c = config(50, 4, 4).withRollout(new PpoConfig.Rollout(4, 4, 3, 1f, -1.0))
+          .withEma(new PpoConfig.Ema(true, 0.9));
+      new PpoTrainer(c, (s, t, m) -> live.add(policy.manager().getManagedArrays().size()
+          + value.manager().getManagedArrays().size()), null)
+          .run(new PpoTrainer.Models(policy, ref, value, tokenizer, LETTER_E), prompts(), null, dir, null, null, null);
+      assertEquals(50, live.size());
+      assertEquals(live.get(4), live.get(49), "live native arrays from iteration 5 to 50");
+    }
+  }
 }
