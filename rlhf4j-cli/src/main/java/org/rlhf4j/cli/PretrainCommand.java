@@ -114,6 +114,11 @@ final class PretrainCommand implements Callable<Integer> {
         System.err.printf("pretraining %,d parameters on %,d train tokens (%,d validation), %d steps x %,d tokens%n",
             model.parameterCount(), trainTokens.length, validTokens.length, steps, cfg.tokensPerStep());
         long done = 0;
+        if (resume && hasRun) {
+          // The bar starts where the resumed run stands, so its ETA covers only what is left.
+          done = new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(Files.readString(ckpt.resolve(Checkpoint.TRAINER_STATE_FILE))).path("step").asLong();
+        }
         Pretrainer.Result r;
         try (Progress bar = new Progress("pretrain", steps, done, Metrics.TRAIN_LOSS, Metrics.VAL_LOSS,
             Metrics.TOKENS_PER_SECOND)) {
