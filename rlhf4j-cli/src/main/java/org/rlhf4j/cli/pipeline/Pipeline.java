@@ -241,10 +241,8 @@ public final class Pipeline {
           v.stream().map(Task::demonstration).toList(), tok, ctx, "world validation demonstrations");
       SftConfig sc = new SftConfig(epochs, 16, 16, OptimizerConfig.cosine(cfg.sftLr(), 10), cfg.sftDropout(), 0.0, 0, 0, 5,
           cfg.seed());
-      SftTrainer trainer = new SftTrainer(sc, null);
-      SftTrainer.Result r;
-      StepListener bar = listener.bar("sft " + base.getFileName(), trainer.totalSteps(data.size()));
-      r = new SftTrainer(sc, bar).run(lm.model(), data, null, SftTrainer.validationLoss(val, 16), dir, lm.config(), tokJson);
+      StepListener bar = listener.bar("sft " + base.getFileName(), (long) epochs * ((data.size() + 15) / 16));
+      SftTrainer.Result r = new SftTrainer(sc, bar).run(lm.model(), data, null, SftTrainer.validationLoss(val, 16), dir, lm.config(), tokJson);
       closeBar(bar);
       ObjectNode s = JSON.createObjectNode();
       s.put("steps", r.steps()).put("final_loss", r.finalLoss()).put("best_val_loss", r.bestScore()).put("best_step", r.bestStep());
