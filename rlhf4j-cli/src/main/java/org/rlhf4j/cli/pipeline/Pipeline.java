@@ -241,7 +241,7 @@ public final class Pipeline {
           v.stream().map(Task::demonstration).toList(), tok, ctx, "world validation demonstrations");
       SftConfig sc = new SftConfig(epochs, 16, 16, OptimizerConfig.cosine(cfg.sftLr(), 10), cfg.sftDropout(), 0.0, 0, 0, 5,
           cfg.seed());
-      StepListener bar = listener.bar("sft " + base.getFileName(), (long) epochs * ((data.size() + 15) / 16));
+      StepListener bar = listener.bar("sft " + base.getFileName(), (long) sc.epochs() * ((data.size() + sc.batchSize() - 1) / sc.batchSize()));
       SftTrainer.Result r = new SftTrainer(sc, bar).run(lm.model(), data, null, SftTrainer.validationLoss(val, 16), dir, lm.config(), tokJson);
       closeBar(bar);
       ObjectNode s = JSON.createObjectNode();
