@@ -28,6 +28,7 @@ public final class World {
   private final Lexicon lexicon;
   private final WorldConfig config;
   private final Map<Split, List<Task>> tasks = new EnumMap<>(Split.class);
+  private final Map<Split, List<Task>> harmBait = new EnumMap<>(Split.class);
   private final Map<String, Task> byId = new HashMap<>();
   private final Map<String, Task> byPrompt = new HashMap<>();
   private final GoldJudge judge;
@@ -62,6 +63,16 @@ public final class World {
   /** The prompts of a split, in a fixed shuffled order, ids {@code <split>-NNNNN}. */
   public List<Task> tasks(Split split) {
     return tasks.get(split);
+  }
+
+  /**
+   * Every harm-bait task of a split (all three variants of every text of its toxic senses), not
+   * only the share drawn into {@link #tasks(Split)}: the dedicated toxicity evaluation, as the
+   * paper ran RealToxicityPrompts apart from its API prompt distribution. Ids {@code
+   * tox-<split>-NNNNN}; the order is fixed, variants of one text adjacent.
+   */
+  public List<Task> harmBait(Split split) {
+    return harmBait.get(split);
   }
 
   /** The task with this id; IllegalArgumentException if none. */
@@ -162,6 +173,14 @@ public final class World {
       if (!group.isEmpty() && seenPrompts.add(group.get(0).prompt())) {
         buckets.get(harmSplitOf(s.id())).get(Category.HARM_BAIT).addAll(group);
       }
+    }
+    for (Split sp : Split.values()) {
+      List<Task> all = buckets.get(sp).get(Category.HARM_BAIT);
+      List<Task> numbered = new ArrayList<>(all.size());
+      for (int i = 0; i < all.size(); i++) {
+        numbered.add(all.get(i).withId(String.format("tox-%s-%05d", sp.name().toLowerCase(), i)));
+      }
+      harmBait.put(sp, List.copyOf(numbered));
     }
     Map<Split, Integer> sizes =
         Map.of(

@@ -51,6 +51,34 @@ class WorldTest {
   }
 
   @Test
+  void theToxicityEvaluationHoldsEveryHeldOutHarmBaitTaskInAllThreeVariants() {
+    World world = TestWorld.world();
+    List<Task> tox = world.harmBait(Split.EVAL);
+    Set<String> drawn = new HashSet<>();
+    for (Task t : world.tasks(Split.EVAL)) {
+      if (t.category() == Category.HARM_BAIT) {
+        drawn.add(t.prompt());
+      }
+    }
+    Set<String> all = new HashSet<>();
+    Set<String> trainSenses = new HashSet<>();
+    world.harmBait(Split.TRAIN).forEach(t -> trainSenses.add(t.senseId()));
+    int[] perVariant = new int[HarmVariant.values().length];
+    for (Task t : tox) {
+      assertEquals(Category.HARM_BAIT, t.category());
+      assertTrue(t.id().startsWith("tox-eval-"), t.id());
+      assertTrue(all.add(t.prompt()), "no prompt twice: " + t.prompt());
+      assertTrue(!trainSenses.contains(t.senseId()), "no training sense: " + t.id());
+      perVariant[t.variant().ordinal()]++;
+    }
+    assertTrue(all.containsAll(drawn), "the evaluation prompts' harm bait is a subset");
+    assertTrue(tox.size() > drawn.size(), tox.size() + " vs " + drawn.size());
+    assertEquals(0, perVariant[HarmVariant.NONE.ordinal()]);
+    assertEquals(perVariant[HarmVariant.PLAIN.ordinal()], perVariant[HarmVariant.RESPECTFUL.ordinal()]);
+    assertEquals(perVariant[HarmVariant.PLAIN.ordinal()], perVariant[HarmVariant.BIASED.ordinal()]);
+  }
+
+  @Test
   void everyCategoryAndHarmVariantIsPresent() {
     Set<Category> categories = EnumSet.noneOf(Category.class);
     Set<HarmVariant> variants = EnumSet.noneOf(HarmVariant.class);

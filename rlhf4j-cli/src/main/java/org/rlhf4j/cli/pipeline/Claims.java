@@ -42,13 +42,7 @@ final class Claims {
         tPtx == null || tBase == null ? "n/a" : String.format(Locale.ROOT, "%.0f%% vs %.0f%% toxic (small PPO-ptx vs small base)",
             100 * tPtx, 100 * tBase), tPtx != null && tBase != null && tPtx < tBase));
 
-    Double aSft = accuracy(m, "small-sft");
-    Double aPpo = accuracy(m, "small-ppo");
-    Double aPtx = accuracy(m, "small-ppo-ptx");
-    boolean tax = aSft != null && aPpo != null && aPtx != null && aPpo < aSft && aPtx > aPpo;
-    out.add(new Results.Claim("Alignment tax with PPO, recovered by PPO-ptx", "PPO regresses SQuAD/DROP/HellaSwag; ptx recovers most",
-        aSft == null || aPpo == null || aPtx == null ? "n/a" : String.format(Locale.ROOT,
-            "benchmark mean SFT %.1f%%, PPO %.1f%%, PPO-ptx %.1f%%", 100 * aSft, 100 * aPpo, 100 * aPtx), tax));
+    out.add(alignmentTax(m));
 
     Results.RewardAccuracy rm = r.rewardModel();
     Results.Agreement ag = r.labelers();
@@ -89,6 +83,46 @@ final class Claims {
   private static Double toxicity(Map<String, Results.ModelEval> m, String name, String variant) {
     Results.ModelEval e = m.get(name);
     return e == null || e.toxicity() == null ? null : e.toxicity().get(variant);
+  }
+
+  /**
+   * The paper measures the alignment tax against the pretrained model (PPO regresses on public
+   * NLP benchmarks relative to GPT-3) and calls it recovered when PPO-ptx closes most of it. At
+   * our scale the accuracy benchmarks sit near chance, so the verdict rests on held-out
+   * pretraining perplexity, the benchmark PPO-ptx's pretraining term targets directly: the tax
+   * holds when PPO's perplexity exceeds the small base model's, and the recovery when PPO-ptx
+   * closes at least half of that gap in log-perplexity. Mean accuracies are shown alongside.
+   */
+  static Results.Claim alignmentTax(Map<String, Results.ModelEval> m) {
+    Double pBase = perplexity(m, "small-base");
+    Double pSft = perplexity(m, "small-sft");
+    Double pPpo = perplexity(m, "small-ppo");
+    Double pPtx = perplexity(m, "small-ppo-ptx");
+    String paper = "PPO regresses SQuAD/DROP/HellaSwag vs GPT-3; ptx recovers most";
+    String claim = "Alignment tax with PPO, recovered by PPO-ptx";
+    if (pBase == null || pPpo == null || pPtx == null) {
+      return new Results.Claim(claim, paper, "n/a", false);
+    }
+    double gap = Math.log(pPpo) - Math.log(pBase);
+    double recovered = gap <= 0 ? 0 : (Math.log(pPpo) - Math.log(pPtx)) / gap;
+    boolean holds = gap > 0 && recovered >= 0.5;
+    StringBuilder ours = new StringBuilder(String.format(Locale.ROOT,
+        "held-out perplexity base %.0f, SFT %s, PPO %.0f, PPO-ptx %.0f (ptx recovers %.0f%% of the log gap)",
+        pBase, pSft == null ? "n/a" : String.format(Locale.ROOT, "%.0f", pSft), pPpo, pPtx, 100 * recovered));
+    Double aBase = accuracy(m, "small-base");
+    Double aPpo = accuracy(m, "small-ppo");
+    Double aPtx = accuracy(m, "small-ppo-ptx");
+    if (aBase != null && aPpo != null && aPtx != null) {
+      ours.append(String.format(Locale.ROOT, "; benchmark mean accuracy base %.1f%%, PPO %.1f%%, PPO-ptx %.1f%%",
+          100 * aBase, 100 * aPpo, 100 * aPtx));
+    }
+    return new Results.Claim(claim, paper, ours.toString(), holds);
+  }
+
+  private static Double perplexity(Map<String, Results.ModelEval> m, String name) {
+    Results.ModelEval e = m.get(name);
+    Double p = e == null || e.benchmarks() == null ? null : e.benchmarks().get("perplexity");
+    return p == null || !Double.isFinite(p) || p <= 0 ? null : p;
   }
 
   /** Mean accuracy of the likelihood benchmarks (perplexity excluded). */

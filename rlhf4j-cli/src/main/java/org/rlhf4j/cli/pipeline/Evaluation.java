@@ -24,6 +24,7 @@ import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.world.GoldReport;
 import org.rlhf4j.world.HarmVariant;
 import org.rlhf4j.world.Labeler;
+import org.rlhf4j.world.Split;
 import org.rlhf4j.world.Task;
 import org.rlhf4j.world.WinRate;
 import org.rlhf4j.world.World;
@@ -47,7 +48,8 @@ public final class Evaluation {
    * @param role what it stands for in the paper
    * @param bestOfNReward when set, the row is best-of-n on {@code model} under this reward model
    * @param fewShot prefix each prompt with demonstrations (the paper's "GPT-3 prompted")
-   * @param benchmarks run the capability benchmarks for this row
+   * @param benchmarks run the capability benchmarks and the dedicated toxicity evaluation for
+   *     this row
    */
   public record Entry(Path model, String role, Path bestOfNReward, boolean fewShot, boolean benchmarks) {}
 
@@ -92,7 +94,7 @@ public final class Evaluation {
       row.put("role", entry.role());
       try (ModelCheckpoints.LoadedModel lm = ModelCheckpoints.load(entry.model(), device)) {
         row.put("parameters", lm.model().parameterCount());
-        List<String> rs = cachedResponses(dir, name, () -> respond(lm, entry));
+        List<String> rs = cachedResponses(dir, name, eval.size(), () -> respond(lm, entry));
         responses.put(name, rs);
         GoldReport gold = GoldReport.of(world.judge(), eval, rs);
         row.put("likert", likert(rs, name));
@@ -103,7 +105,27 @@ public final class Evaluation {
         }
         row.put("inappropriate", gold.inappropriate());
         ObjectNode tox = row.putObject("toxicity");
-        gold.toxicityByVariant().forEach((v, rate) -> tox.put(v.name().toLowerCase(Locale.ROOT), rate));
+        List<Task> toxTasks = world.harmBait(Split.EVAL);
+        if (entry.benchmarks() && cfg.toxicitySamples() > 0 && !toxTasks.isEmpty()) {
+          // The dedicated toxicity evaluation: every held-out harm-bait prompt, several samples
+          // each, so that each variant's rate rests on hundreds of responses, not a dozen.
+          List<Task> repeated = new ArrayList<>();
+          for (Task t : toxTasks) {
+            for (int i = 0; i < cfg.toxicitySamples(); i++) {
+              repeated.add(t);
+            }
+          }
+          List<String> toxResponses = cachedResponses(dir, "toxicity-" + name, repeated.size(),
+              () -> ModelScorer.respond(lm.model(), tok, repeated.stream().map(Task::prompt).toList(),
+                  new SamplingConfig(cfg.maxNewTokens(), cfg.evalTemperature(), 0, 1f, cfg.seed() + 11), 64));
+          GoldReport.of(world.judge(), repeated, toxResponses).toxicityByVariant()
+              .forEach((v, rate) -> tox.put(variantKey(v), rate));
+          row.put("toxicity_responses", repeated.size() / 3);
+        } else {
+          gold.toxicityByVariant().forEach((v, rate) -> tox.put(variantKey(v), rate));
+          row.put("toxicity_responses", gold.toxicityByVariant().isEmpty() ? 0
+              : (int) eval.stream().filter(t -> t.variant() != HarmVariant.NONE).count() / 3);
+        }
         if (entry.benchmarks()) {
           ObjectNode b = row.putObject("benchmarks");
           for (BenchmarkResult r : benchmarks.runAll(new ModelScorer(lm.model(), tok), validDocs, cfg.benchItems(),
@@ -220,7 +242,7 @@ public final class Evaluation {
   }
 
   /** Responses are stored one JSON string per line so an interrupted evaluation skips them. */
-  private List<String> cachedResponses(Path dir, String name, ResponseSource source) throws IOException {
+  private List<String> cachedResponses(Path dir, String name, int expected, ResponseSource source) throws IOException {
     Path file = dir.resolve("responses-" + name + ".jsonl");
     if (Files.isRegularFile(file)) {
       List<String> out = new ArrayList<>();
@@ -229,7 +251,7 @@ public final class Evaluation {
           out.add(JSON.readValue(line, String.class));
         }
       }
-      if (out.size() == eval.size()) {
+      if (out.size() == expected) {
         return out;
       }
     }

@@ -135,7 +135,7 @@ public final class Pipeline {
       StageCache.Outcome rankings = stage("rankings", StageCache.key("rankings", cfgKey, sftSmall.key()), dir ->
           rankings(world, sftSmallModel, train, eval, tok, dir));
 
-      // 3. The reward model: small SFT with a scalar head, K-way loss, one epoch, demonstrations at 0.
+      // 3. The reward model: small SFT with a scalar head, K-way loss, demonstrations at 0.
       StageCache.Outcome reward = stage("reward", StageCache.key("reward", cfgKey, rankings.key()), dir ->
           reward(sftSmallModel, rankings.dir(), train, tok, tokJson, dir));
       Path rmModel = reward.dir().resolve("final");
@@ -315,7 +315,7 @@ public final class Pipeline {
     List<Task> demos = train.subList(0, Math.min(train.size(), Math.min(cfg.sftDemos(), 500)));
     RewardTrainer.NormalizationSet norm = new RewardTrainer.NormalizationSet(
         demos.stream().map(Task::prompt).toList(), demos.stream().map(Task::demonstration).toList());
-    RewardConfig rc = new RewardConfig(16, 8, 1, OptimizerConfig.cosine(cfg.rmLr(), 3),
+    RewardConfig rc = new RewardConfig(16, 8, cfg.rmEpochs(), OptimizerConfig.cosine(cfg.rmLr(), 3),
         RewardConfig.Normalization.DEMONSTRATIONS, 32, 0, 1, cfg.seed());
     try (ModelCheckpoints.LoadedModel lm = ModelCheckpoints.load(sftModel, device)) {
       StepListener bar = listener.bar("reward model", rc.stepsPerEpoch(rankings.size()) * rc.epochs());
@@ -486,13 +486,13 @@ public final class Pipeline {
     Results.ModelEval e = models.get(name);
     if (e != null) {
       models.put(name, new Results.ModelEval(e.role(), e.parameters(), e.winRate(), e.likert(), e.goldScore(),
-          e.failsInstruction(), e.hallucination(), e.inappropriate(), e.toxicity(), e.benchmarks(), e.klToSft(), o.seconds()));
+          e.failsInstruction(), e.hallucination(), e.inappropriate(), e.toxicity(), e.toxicityResponses(), e.benchmarks(), e.klToSft(), o.seconds()));
     }
   }
 
   private static Results.ModelEval withKl(Results.ModelEval e, double kl) {
     return new Results.ModelEval(e.role(), e.parameters(), e.winRate(), e.likert(), e.goldScore(), e.failsInstruction(),
-        e.hallucination(), e.inappropriate(), e.toxicity(), e.benchmarks(), kl, e.trainSeconds());
+        e.hallucination(), e.inappropriate(), e.toxicity(), e.toxicityResponses(), e.benchmarks(), kl, e.trainSeconds());
   }
 
   /** Prints the console table of a finished run. */

@@ -13,7 +13,10 @@ package org.rlhf4j.cli.pipeline;
  * @param sftDropout residual dropout during SFT (InstructGPT: 0.2)
  * @param rmPrompts prompts whose K responses the training labelers rank
  * @param k responses per ranked prompt (InstructGPT: 4..9)
- * @param rmLr reward-model learning rate (one epoch)
+ * @param rmLr reward-model peak learning rate (cosine decay)
+ * @param rmEpochs passes over the rankings. InstructGPT trains one epoch because its 6B RM
+ *     overfits after that; our 1.3M-parameter RM underfits one pass over 800 rankings (training
+ *     accuracy 53%, held-out 59.5% at 3e-4), and two passes at 1e-3 reach 61.0% held-out
  * @param rmEvalPrompts held-out prompts ranked by both pools to measure RM accuracy
  * @param ppoIterations PPO iterations
  * @param ppoEpisodes episodes per iteration
@@ -42,6 +45,8 @@ package org.rlhf4j.cli.pipeline;
  * @param eiRounds expert-iteration rounds
  * @param eiN samples per prompt in expert iteration
  * @param eiPrompts prompts per expert-iteration round
+ * @param toxicitySamples responses per harm-bait prompt in the dedicated toxicity evaluation
+ *     (every held-out harm-bait prompt, all three variants), for the rows that run benchmarks
  * @param benchItems items per capability benchmark
  * @param benchShots few-shot examples per benchmark item
  * @param perplexityDocs validation documents for held-out perplexity
@@ -58,6 +63,7 @@ public record PipelineConfig(
     int rmPrompts,
     int k,
     double rmLr,
+    int rmEpochs,
     int rmEvalPrompts,
     int ppoIterations,
     int ppoEpisodes,
@@ -80,6 +86,7 @@ public record PipelineConfig(
     int eiRounds,
     int eiN,
     int eiPrompts,
+    int toxicitySamples,
     int benchItems,
     int benchShots,
     int perplexityDocs,
@@ -92,6 +99,9 @@ public record PipelineConfig(
     if (ppoEpisodes % ppoMiniBatch != 0) {
       throw new IllegalArgumentException("ppoEpisodes must be a multiple of ppoMiniBatch");
     }
+    if (rmEpochs < 1 || toxicitySamples < 0) {
+      throw new IllegalArgumentException("rmEpochs must be positive and toxicitySamples non-negative");
+    }
     if (sftDemos < 1 || rmPrompts < 1 || evalPrompts < 1 || bonMaxN < 1 || bonEvalN < 1) {
       throw new IllegalArgumentException("stage sizes must be positive");
     }
@@ -101,12 +111,13 @@ public record PipelineConfig(
   public static PipelineConfig standard() {
     return new PipelineConfig("standard",
         2000, 2, 1e-3, 1000, 1, 0.2f, // SFT
-        800, 6, 3e-4, 150, // reward model: 15 pairs per prompt
+        800, 6, 1e-3, 2, 150, // reward model: 15 pairs per prompt
         24, 64, 32, 1e-4, 0.02, 1.0, 1.0, 0.9, 0, // PPO
         32, 500, 0.7f, // evaluation
         60, 32, 4, // best-of-n
         1, 1e-5, 0.1, // DPO
         2, 4, 200, // expert iteration
+        4, // toxicity: 4 samples of every held-out harm-bait prompt
         150, 2, 150, // benchmarks
         20221104L);
   }
@@ -115,12 +126,13 @@ public record PipelineConfig(
   public static PipelineConfig fast() {
     return new PipelineConfig("fast",
         96, 1, 1e-3, 48, 1, 0.2f,
-        24, 4, 3e-4, 12,
+        24, 4, 3e-4, 1, 12,
         2, 16, 8, 3e-5, 0.02, 1.0, 0.5, 0.9, 0,
         16, 24, 0.7f,
         6, 4, 2,
         1, 1e-5, 0.1,
         1, 2, 12,
+        1,
         12, 1, 12,
         20221104L);
   }

@@ -55,6 +55,9 @@ public record Results(
    * @param hallucination share of closed-domain responses that hallucinate
    * @param inappropriate share flagged inappropriate for a customer assistant
    * @param toxicity toxic-response rate per harm variant: plain, respectful, biased
+   * @param toxicityResponses responses per variant behind {@code toxicity}: the dedicated
+   *     toxicity evaluation for the rows that run benchmarks, the evaluation prompts' harm bait
+   *     otherwise
    * @param benchmarks capability benchmark accuracy (and perplexity) by name
    * @param klToSft mean KL (nats per response) to the model's SFT starting point, where defined
    * @param trainSeconds wall time to produce the model (its own stage)
@@ -70,6 +73,7 @@ public record Results(
       Double hallucination,
       Double inappropriate,
       Map<String, Double> toxicity,
+      Integer toxicityResponses,
       Map<String, Double> benchmarks,
       Double klToSft,
       Double trainSeconds) {}

@@ -176,14 +176,14 @@ public final class ExpertIteration {
             p[i - s] = prompts.get(order[i]);
             r[i - s] = responses.get(order[i]);
           }
-          // Dropout masks depend on (seed, step) only, so a resumed run repeats them.
-          Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + opt.stepCount()));
-          double loss = sftStep(policy, PromptResponseBatch.of(p, r, pad, policy.config().contextLength()), opt.stepCount());
-          try {
-            opt.step(totalSteps);
-          } catch (IllegalStateException ex) {
-            throw new TrainingDivergedException("SFT gradient norm is not finite in round " + (round + 1));
-          }
+          final PromptResponseBatch batch = PromptResponseBatch.of(p, r, pad, policy.config().contextLength());
+          final long current = opt.stepCount();
+          double loss = opt.stepRecomputingOnce(totalSteps, "expert-iteration round " + (round + 1) + " step " + (current + 1),
+              () -> {
+                // Dropout masks depend on (seed, step) only, so a resumed run repeats them.
+                Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + current));
+                return sftStep(policy, batch, current);
+              }, () -> "no checkpoint is written inside a round").value();
           sum += loss;
           steps++;
         }

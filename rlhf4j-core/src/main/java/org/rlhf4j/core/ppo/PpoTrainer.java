@@ -345,23 +345,41 @@ public final class PpoTrainer {
       int[] order = EpochOrder.shuffle(n, shuffle);
       for (int s = 0; s < n; s += ob.miniBatch()) {
         int[] idx = Arrays.copyOfRange(order, s, Math.min(n, s + ob.miniBatch()));
-        double[] stats = update(models, idx, prompts, responses, oldLogp, values, advantages, returns, lengths, temp);
+        // A mini-batch whose policy gradient norm is not finite is recomputed once (we have seen
+        // rare, non-reproducible non-finite gradients under heavy CPU load, see Pretrainer); a
+        // second failure is real divergence. The policy steps first, so a non-finite value
+        // gradient after a good policy step skips only the value update.
+        double[] stats = null;
+        double ptx = 0;
+        for (int attempt = 0; stats == null; attempt++) {
+          double[] st = update(models, idx, prompts, responses, oldLogp, values, advantages, returns, lengths, temp);
+          ptx = config.ptx().enabled() ? ptxStep(policy, pretrain, (long) policyOpt.stepCount(), idx.length) : 0;
+          try {
+            policyGradNorm += policyOpt.step(total).gradNorm();
+            stats = st;
+          } catch (IllegalStateException e) {
+            valueOpt.zeroGradients();
+            if (attempt > 0) {
+              throw new TrainingDivergedException("PPO policy gradient norm is not finite in iteration " + (it + 1)
+                  + " (twice); the last good checkpoint is intact");
+            }
+            System.err.println("warning: non-finite policy gradient norm in PPO iteration " + (it + 1)
+                + "; recomputing the mini-batch");
+          }
+        }
+        try {
+          valueGradNorm += valueOpt.step(total).gradNorm();
+        } catch (IllegalStateException e) {
+          System.err.println("warning: non-finite value gradient norm in PPO iteration " + (it + 1)
+              + "; value update skipped for this mini-batch");
+        }
         pgLoss += stats[0];
         vfLoss += stats[1];
         clipFrac += stats[2];
         vClipFrac += stats[3];
         approxKl += stats[4];
         entropy += stats[5];
-        if (config.ptx().enabled()) {
-          ptxLoss += ptxStep(policy, pretrain, (long) policyOpt.stepCount(), idx.length);
-        }
-        try {
-          policyGradNorm += policyOpt.step(total).gradNorm();
-          valueGradNorm += valueOpt.step(total).gradNorm();
-        } catch (IllegalStateException e) {
-          throw new TrainingDivergedException("PPO gradient norm is not finite in iteration " + (it + 1)
-              + "; the last good checkpoint is intact");
-        }
+        ptxLoss += ptx;
         if (ema != null) {
           emaUpdate(ema, policy, config.ema().decay());
         }

@@ -6,6 +6,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * AdamW (Loshchilov and Hutter 2019) over a parameter table, with global-norm gradient clipping.
@@ -100,6 +101,36 @@ public final class AdamW implements AutoCloseable {
       }
       zeroGradients();
       return new StepInfo(lr, norm);
+    }
+  }
+
+  /** The result of {@link #stepRecomputingOnce}: what the passes returned and the update. */
+  public record Stepped<T>(T value, StepInfo info) {}
+
+  /**
+   * One optimizer step over the gradients that {@code passes} accumulates (its forward and
+   * backward passes). If their norm is not finite the gradients are zeroed and the passes run once
+   * more from the same inputs: we have seen rare, non-reproducible non-finite gradients under
+   * heavy CPU load that do not recur on a rerun. A second failure is real divergence.
+   *
+   * @param what the step, for messages ("SFT step 12")
+   * @param passes runs the forward and backward passes of the step and returns their result
+   *     (loss, metrics); it must be deterministic given the step (seed dropout inside it)
+   * @param kept what is left on disk, appended to the divergence message
+   * @throws TrainingDivergedException when the recomputed step's gradient norm is not finite too
+   */
+  public <T> Stepped<T> stepRecomputingOnce(long totalSteps, String what, Supplier<T> passes, Supplier<String> kept) {
+    for (int attempt = 0; ; attempt++) {
+      T value = passes.get();
+      try {
+        return new Stepped<>(value, step(totalSteps));
+      } catch (IllegalStateException e) {
+        if (attempt > 0) {
+          throw new TrainingDivergedException(
+              "gradient norm is not finite at " + what + " (twice); " + kept.get());
+        }
+        System.err.println("warning: non-finite gradient norm at " + what + "; recomputing the step");
+      }
     }
   }
 

@@ -97,34 +97,23 @@ public final class Pretrainer {
       double lastLoss = Double.NaN;
       double lastVal = Double.NaN;
       while (step < config.steps()) {
-        // Dropout masks depend on (seed, step) only, so a resumed run repeats them exactly.
-        double loss = 0;
-        AdamW.StepInfo info = null;
-        // A step whose gradient norm is not finite is recomputed once from the same batch and
-        // dropout seed (we have seen rare, non-reproducible non-finite gradients under heavy CPU
-        // load); a second failure is real divergence and stops the run.
-        for (int attempt = 0; info == null; attempt++) {
+        final long current = step;
+        AdamW.Stepped<Double> st = opt.stepRecomputingOnce(config.steps(), "step " + (step + 1), () -> {
           // Dropout masks depend on (seed, step) only, so a resumed run repeats them exactly.
-          Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + step));
-          loss = 0;
+          Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + current));
+          double sum = 0;
           for (int a = 0; a < config.accumulation(); a++) {
-            long first = step * config.batchSize() + (long) a * config.microBatch();
+            long first = current * config.batchSize() + (long) a * config.microBatch();
             try {
-              loss += microStep(model, train, first, step, a) / config.accumulation();
+              sum += microStep(model, train, first, current, a) / config.accumulation();
             } catch (TrainingDivergedException e) {
               throw new TrainingDivergedException(e.getMessage() + "; " + keptMessage(ckpt));
             }
           }
-          try {
-            info = opt.step(config.steps());
-          } catch (IllegalStateException e) {
-            if (attempt > 0) {
-              throw new TrainingDivergedException(
-                  "gradient norm is not finite at step " + (step + 1) + " (twice); " + keptMessage(ckpt));
-            }
-            System.err.println("warning: non-finite gradient norm at step " + (step + 1) + "; recomputing the step");
-          }
-        }
+          return sum;
+        }, () -> keptMessage(ckpt));
+        double loss = st.value();
+        AdamW.StepInfo info = st.info();
         step++;
         tokensSeen += config.tokensPerStep();
         lastLoss = loss;

@@ -121,26 +121,15 @@ public final class SftTrainer {
         for (int i = from; i < to; i++) {
           batch.add(train.get(order[i]));
         }
-        double loss = 0;
-        double ptx = Double.NaN;
-        AdamW.StepInfo info = null;
-        // Recompute a step once if its gradient norm is not finite (see Pretrainer); twice stops.
-        for (int attempt = 0; info == null; attempt++) {
-          Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + step));
-          loss = sftStep(working, batch, pad, step);
-          if (config.pretrainMix() > 0) {
-            ptx = ptxStep(working, pretrain, step);
-          }
-          try {
-            info = opt.step(total);
-          } catch (IllegalStateException e) {
-            if (attempt > 0) {
-              throw new TrainingDivergedException(
-                  "SFT gradient norm is not finite at step " + (step + 1) + " (twice); " + kept(ckpt));
-            }
-            System.err.println("warning: non-finite gradient norm at SFT step " + (step + 1) + "; recomputing the step");
-          }
-        }
+        final long current = step;
+        AdamW.Stepped<double[]> st = opt.stepRecomputingOnce(total, "SFT step " + (step + 1), () -> {
+          Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + current));
+          double l = sftStep(working, batch, pad, current);
+          return new double[] {l, config.pretrainMix() > 0 ? ptxStep(working, pretrain, current) : Double.NaN};
+        }, () -> kept(ckpt));
+        double loss = st.value()[0];
+        double ptx = st.value()[1];
+        AdamW.StepInfo info = st.info();
         step++;
         lastLoss = loss;
         boolean epochEnd = step % perEpoch == 0;
