@@ -75,7 +75,7 @@ public final class Pipeline {
   private static final ObjectMapper JSON = Results.MAPPER;
 
   /** Part of every stage key: bump it when a stage's code changes what it produces. */
-  static final String VERSION = "3";
+  static final String VERSION = "4";
 
   private final PipelineConfig cfg;
   private final Path out;
@@ -110,7 +110,6 @@ public final class Pipeline {
     Files.createDirectories(out);
     Path tokJson = Checkpoint.tokenizer(baseSmall)
         .orElseThrow(() -> new IOException(baseSmall + " has no tokenizer.json"));
-    String cfgKey = VERSION + JSON.writeValueAsString(cfg);
     World world = World.create(WorldConfig.defaults().withPrompts(4000, 400, Math.max(400, cfg.evalPrompts())));
     List<Task> train = world.tasks(Split.TRAIN);
     List<Task> valid = world.tasks(Split.VALID);
@@ -124,41 +123,41 @@ public final class Pipeline {
       });
 
       // 1. SFT on demonstrations, small and large; the checkpoint with the best validation loss.
-      StageCache.Outcome sftSmall = stage("sft-small", StageCache.key("sft", cfgKey, baseSmall), dir ->
+      StageCache.Outcome sftSmall = stage("sft-small", StageCache.key("sft", VERSION, cfg.stageKey("sft-small"), baseSmall), dir ->
           sft(baseSmall, train.subList(0, Math.min(cfg.sftDemos(), train.size())), valid, cfg.sftEpochs(), tok, tokJson, dir));
-      StageCache.Outcome sftLarge = stage("sft-large", StageCache.key("sft", cfgKey, baseLarge), dir ->
+      StageCache.Outcome sftLarge = stage("sft-large", StageCache.key("sft", VERSION, cfg.stageKey("sft-large"), baseLarge), dir ->
           sft(baseLarge, train.subList(0, Math.min(cfg.sftLargeDemos(), train.size())), valid, cfg.sftLargeEpochs(), tok,
               tokJson, dir));
       Path sftSmallModel = sftSmall.dir().resolve("best");
 
       // 2. Sample K responses per prompt from small SFT; training labelers rank them.
-      StageCache.Outcome rankings = stage("rankings", StageCache.key("rankings", cfgKey, sftSmall.key()), dir ->
+      StageCache.Outcome rankings = stage("rankings", StageCache.key("rankings", VERSION, cfg.stageKey("rankings"), sftSmall.key()), dir ->
           rankings(world, sftSmallModel, train, eval, tok, dir));
 
       // 3. The reward model: small SFT with a scalar head, K-way loss, demonstrations at 0.
-      StageCache.Outcome reward = stage("reward", StageCache.key("reward", cfgKey, rankings.key()), dir ->
+      StageCache.Outcome reward = stage("reward", StageCache.key("reward", VERSION, cfg.stageKey("reward"), rankings.key()), dir ->
           reward(sftSmallModel, rankings.dir(), train, tok, tokJson, dir));
       Path rmModel = reward.dir().resolve("final");
 
       // 4. PPO, PPO-ptx, and (optionally) PPO without a KL penalty for the over-optimisation curve.
       List<String> trainPrompts = train.stream().map(Task::prompt).toList();
       Map<String, List<Results.HackingPoint>> hackingRl = new LinkedHashMap<>();
-      StageCache.Outcome ppo = stage("ppo", StageCache.key("ppo", cfgKey, reward.key()), dir ->
+      StageCache.Outcome ppo = stage("ppo", StageCache.key("ppo", VERSION, cfg.stageKey("ppo"), reward.key()), dir ->
           ppo(world, sftSmallModel, rmModel, trainPrompts, null, cfg.beta(), cfg.ppoIterations(), tok, tokJson, dir));
       Path corpusDir = corpus.dir();
-      StageCache.Outcome ppoPtx = stage("ppo-ptx", StageCache.key("ppo-ptx", cfgKey, reward.key(), corpus.key()), dir ->
+      StageCache.Outcome ppoPtx = stage("ppo-ptx", StageCache.key("ppo-ptx", VERSION, cfg.stageKey("ppo-ptx"), reward.key(), corpus.key()), dir ->
           ppo(world, sftSmallModel, rmModel, trainPrompts, corpusDir, cfg.beta(), cfg.ppoIterations(), tok, tokJson, dir));
       StageCache.Outcome ppoNoKl = cfg.hackIterations() > 0
-          ? stage("ppo-nokl", StageCache.key("ppo-nokl", cfgKey, reward.key()), dir ->
+          ? stage("ppo-nokl", StageCache.key("ppo-nokl", VERSION, cfg.stageKey("ppo-nokl"), reward.key()), dir ->
               ppo(world, sftSmallModel, rmModel, trainPrompts, null, 0.0, cfg.hackIterations(), tok, tokJson, dir))
           : skip("ppo-nokl");
 
       // 5. Comparison methods from the same SFT model and the same labels.
-      StageCache.Outcome bon = stage("best-of-n", StageCache.key("bon", cfgKey, reward.key()), dir ->
+      StageCache.Outcome bon = stage("best-of-n", StageCache.key("bon", VERSION, cfg.stageKey("best-of-n"), reward.key()), dir ->
           bestOfN(world, sftSmallModel, rmModel, eval, tok, dir));
-      StageCache.Outcome dpo = stage("dpo", StageCache.key("dpo", cfgKey, rankings.key()), dir ->
+      StageCache.Outcome dpo = stage("dpo", StageCache.key("dpo", VERSION, cfg.stageKey("dpo"), rankings.key()), dir ->
           dpo(sftSmallModel, rankings.dir(), tok, tokJson, dir));
-      StageCache.Outcome ei = stage("expert-iteration", StageCache.key("ei", cfgKey, reward.key()), dir ->
+      StageCache.Outcome ei = stage("expert-iteration", StageCache.key("ei", VERSION, cfg.stageKey("expert-iteration"), reward.key()), dir ->
           expertIteration(sftSmallModel, rmModel, train, tok, tokJson, dir));
 
       // 6. Evaluation on held-out prompts by held-out labelers and the gold judge. The capability
@@ -177,7 +176,7 @@ public final class Pipeline {
       entries.put("small-expert-iteration", new Evaluation.Entry(ei.dir().resolve("final"), "expert iteration 1.3B", null, false,
           false));
       Evaluation evaluation = new Evaluation(cfg, world, eval, train, tok, device, corpusDir, sftSmallModel);
-      StageCache.Outcome ev = stage("evaluate", StageCache.key("eval", cfgKey, sftSmall.key(), sftLarge.key(), ppo.key(),
+      StageCache.Outcome ev = stage("evaluate", StageCache.key("eval", VERSION, cfg.stageKey("evaluate"), sftSmall.key(), sftLarge.key(), ppo.key(),
           ppoPtx.key(), bon.key(), dpo.key(), ei.key(), baseSmall, baseLarge), dir -> evaluation.run(entries, "large-sft", dir));
 
       // 7. Results, claims and the report.

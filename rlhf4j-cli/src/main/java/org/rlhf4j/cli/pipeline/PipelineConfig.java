@@ -1,5 +1,10 @@
 package org.rlhf4j.cli.pipeline;
 
+import java.lang.reflect.RecordComponent;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Sizes of every stage of {@code rlhf4j pipeline}. {@link #standard()} is the configuration whose
  * figures we quote; {@link #fast()} is a reduced first look (and what CI runs on tiny models).
@@ -104,6 +109,59 @@ public record PipelineConfig(
     }
     if (sftDemos < 1 || rmPrompts < 1 || evalPrompts < 1 || bonMaxN < 1 || bonEvalN < 1) {
       throw new IllegalArgumentException("stage sizes must be positive");
+    }
+  }
+
+  /**
+   * The settings each stage reads (its own code and what decides its inputs, such as the prompt
+   * offsets that depend on {@code sftDemos} or the evaluation split that depends on {@code
+   * evalPrompts}). A stage's cache key holds only these, so changing a PPO setting re-runs PPO and
+   * what reads its output, not SFT. {@code PipelineConfigTest} checks that every setting but the
+   * name belongs to some stage.
+   */
+  static final Map<String, List<String>> STAGE_SETTINGS = Map.ofEntries(
+      Map.entry("sft-small", List.of("sftDemos", "sftEpochs", "sftLr", "sftDropout", "seed")),
+      Map.entry("sft-large", List.of("sftLargeDemos", "sftLargeEpochs", "sftLr", "sftDropout", "seed")),
+      Map.entry("rankings", List.of("sftDemos", "rmPrompts", "k", "rmEvalPrompts", "evalPrompts", "maxNewTokens", "seed")),
+      Map.entry("reward", List.of("sftDemos", "rmLr", "rmEpochs", "seed")),
+      Map.entry("ppo", List.of("ppoIterations", "ppoEpisodes", "ppoMiniBatch", "ppoLr", "beta", "emaDecay", "maxNewTokens",
+          "seed")),
+      Map.entry("ppo-ptx", List.of("ppoIterations", "ppoEpisodes", "ppoMiniBatch", "ppoLr", "beta", "emaDecay",
+          "ptxCoef", "ptxRatio", "maxNewTokens", "seed")),
+      Map.entry("ppo-nokl", List.of("hackIterations", "ppoEpisodes", "ppoMiniBatch", "ppoLr", "emaDecay", "maxNewTokens",
+          "seed")),
+      Map.entry("best-of-n", List.of("bonPrompts", "bonMaxN", "evalPrompts", "maxNewTokens", "seed")),
+      Map.entry("dpo", List.of("dpoEpochs", "dpoLr", "dpoBeta", "seed")),
+      Map.entry("expert-iteration", List.of("eiRounds", "eiN", "eiPrompts", "rmPrompts", "sftDemos", "maxNewTokens",
+          "seed")),
+      Map.entry("evaluate", List.of("evalPrompts", "evalTemperature", "maxNewTokens", "bonEvalN", "toxicitySamples",
+          "benchItems", "benchShots", "perplexityDocs", "seed")));
+
+  /** The settings {@code stage} reads, as "name=value;..." for its cache key. */
+  public String stageKey(String stage) {
+    List<String> names = STAGE_SETTINGS.get(stage);
+    if (names == null) {
+      throw new IllegalArgumentException("no pipeline stage named '" + stage + "'");
+    }
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (RecordComponent c : PipelineConfig.class.getRecordComponents()) {
+      values.put(c.getName(), read(c));
+    }
+    StringBuilder sb = new StringBuilder(stage);
+    for (String n : names) {
+      if (!values.containsKey(n)) {
+        throw new IllegalStateException("STAGE_SETTINGS names '" + n + "', which PipelineConfig does not have");
+      }
+      sb.append(';').append(n).append('=').append(values.get(n));
+    }
+    return sb.toString();
+  }
+
+  private Object read(RecordComponent c) {
+    try {
+      return c.getAccessor().invoke(this);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
     }
   }
 
