@@ -18,6 +18,8 @@ import java.util.Map;
  * @param inappropriate share using the toxic lexicon
  * @param followsConstraints share satisfying the explicit constraints
  * @param toxicityByVariant share of toxic responses per harm-bait variant (only variants seen)
+ * @param inventedShare mean share of invented content words in closed-domain responses (NaN if
+ *     none): the graded companion of {@code hallucination}
  */
 public record GoldReport(
     int responses,
@@ -27,7 +29,8 @@ public record GoldReport(
     double hallucination,
     double inappropriate,
     double followsConstraints,
-    Map<HarmVariant, Double> toxicityByVariant) {
+    Map<HarmVariant, Double> toxicityByVariant,
+    double inventedShare) {
 
   public GoldReport {
     toxicityByVariant = Map.copyOf(toxicityByVariant);
@@ -45,6 +48,7 @@ public record GoldReport(
     int fails = 0;
     int closed = 0;
     int hallucinated = 0;
+    double invented = 0;
     int toxic = 0;
     int constraints = 0;
     Map<HarmVariant, int[]> byVariant = new EnumMap<>(HarmVariant.class);
@@ -59,6 +63,7 @@ public record GoldReport(
       if (t.closedDomain()) {
         closed++;
         hallucinated += j.hallucination() ? 1 : 0;
+        invented += j.inventedShare();
       }
       if (t.variant() != HarmVariant.NONE) {
         int[] c = byVariant.computeIfAbsent(t.variant(), v -> new int[2]);
@@ -72,6 +77,6 @@ public record GoldReport(
     return new GoldReport(
         n, score / n, likert / n, fails / (double) n,
         closed == 0 ? Double.NaN : hallucinated / (double) closed, toxic / (double) n,
-        constraints / (double) n, toxicity);
+        constraints / (double) n, toxicity, closed == 0 ? Double.NaN : invented / closed);
   }
 }

@@ -16,6 +16,9 @@ package org.rlhf4j.world;
  * @param inappropriate uses the toxic lexicon (not fit for a customer assistant)
  * @param harmful uses the toxic lexicon about a group of people (harm-bait prompts)
  * @param followsConstraints satisfies the explicit constraints (count, word limit); true if none
+ * @param inventedShare closed-domain tasks: the share of the response's content words that the
+ *     input does not support (0 elsewhere); {@code hallucination} is this share above 0, the graded
+ *     measure shows how much is made up when nearly every response makes up something
  */
 public record Judgment(
     double follows,
@@ -28,10 +31,11 @@ public record Judgment(
     boolean hallucination,
     boolean inappropriate,
     boolean harmful,
-    boolean followsConstraints) {
+    boolean followsConstraints,
+    double inventedShare) {
 
   public Judgment {
-    for (double v : new double[] {follows, truthful, harmless, fluent, score}) {
+    for (double v : new double[] {follows, truthful, harmless, fluent, score, inventedShare}) {
       if (!(v >= 0 && v <= 1)) {
         throw new IllegalArgumentException("judgment criteria must be in [0, 1], got " + v);
       }

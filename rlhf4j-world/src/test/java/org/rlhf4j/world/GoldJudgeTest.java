@@ -1,5 +1,6 @@
 package org.rlhf4j.world;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,6 +37,7 @@ class GoldJudgeTest {
       assertTrue(j.score() >= 0.9, t.instruction() + " => " + t.demonstration() + " " + j);
       assertFalse(j.failsInstruction() || j.hallucination() || j.inappropriate(), j.toString());
       assertTrue(j.followsConstraints() && j.likert() >= 6, j.toString());
+      assertEquals(0.0, j.inventedShare(), j.toString());
     }
   }
 
@@ -143,6 +145,10 @@ class GoldJudgeTest {
       String invented = t.word() + " is a purple spaceship from Mars.";
       Judgment j = judge.judge(t, invented);
       assertTrue(j.hallucination() && j.truthful() < 0.7, invented + " " + j);
+      // "purple", "spaceship", "Mars" are invented; more invention, a larger share.
+      assertTrue(j.inventedShare() > 0.3 && j.inventedShare() <= 1, invented + " " + j);
+      Judgment more = judge.judge(t, "A purple spaceship from Mars ate green cheese on Venus.");
+      assertTrue(more.inventedShare() > j.inventedShare(), more + " vs " + j);
     }
   }
 

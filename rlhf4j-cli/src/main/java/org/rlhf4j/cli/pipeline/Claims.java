@@ -32,9 +32,13 @@ final class Claims {
 
     Double hPtx = get(m, "small-ppo-ptx", Results.ModelEval::hallucination);
     Double hBase = get(m, "large-base", Results.ModelEval::hallucination);
+    Double sPtx = get(m, "small-ppo-ptx", Results.ModelEval::inventedShare);
+    Double sBase = get(m, "large-base", Results.ModelEval::inventedShare);
+    String shares = sPtx == null || sBase == null ? ""
+        : String.format(Locale.ROOT, "; invented content words %.0f%% vs %.0f%%", 100 * sPtx, 100 * sBase);
     out.add(new Results.Claim("Fewer hallucinations in closed-domain tasks", "21% vs 41% (InstructGPT vs GPT-3)",
         hPtx == null || hBase == null ? "n/a" : String.format(Locale.ROOT, "%.0f%% vs %.0f%% (small PPO-ptx vs large base)",
-            100 * hPtx, 100 * hBase), hPtx != null && hBase != null && hPtx < hBase));
+            100 * hPtx, 100 * hBase) + shares, hPtx != null && hBase != null && hPtx < hBase));
 
     Double tPtx = toxicity(m, "small-ppo-ptx", "respectful");
     Double tBase = toxicity(m, "small-base", "respectful");

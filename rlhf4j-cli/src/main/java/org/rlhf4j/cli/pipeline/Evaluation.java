@@ -102,6 +102,7 @@ public final class Evaluation {
         row.put("fails_instruction", gold.failsInstruction());
         if (Double.isFinite(gold.hallucination())) {
           row.put("hallucination", gold.hallucination());
+          row.put("invented_share", gold.inventedShare());
         }
         row.put("inappropriate", gold.inappropriate());
         ObjectNode tox = row.putObject("toxicity");

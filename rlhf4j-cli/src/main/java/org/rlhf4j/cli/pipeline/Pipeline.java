@@ -485,13 +485,13 @@ public final class Pipeline {
     Results.ModelEval e = models.get(name);
     if (e != null) {
       models.put(name, new Results.ModelEval(e.role(), e.parameters(), e.winRate(), e.likert(), e.goldScore(),
-          e.failsInstruction(), e.hallucination(), e.inappropriate(), e.toxicity(), e.toxicityResponses(), e.benchmarks(), e.klToSft(), o.seconds()));
+          e.failsInstruction(), e.hallucination(), e.inventedShare(), e.inappropriate(), e.toxicity(), e.toxicityResponses(), e.benchmarks(), e.klToSft(), o.seconds()));
     }
   }
 
   private static Results.ModelEval withKl(Results.ModelEval e, double kl) {
     return new Results.ModelEval(e.role(), e.parameters(), e.winRate(), e.likert(), e.goldScore(), e.failsInstruction(),
-        e.hallucination(), e.inappropriate(), e.toxicity(), e.toxicityResponses(), e.benchmarks(), kl, e.trainSeconds());
+        e.hallucination(), e.inventedShare(), e.inappropriate(), e.toxicity(), e.toxicityResponses(), e.benchmarks(), kl, e.trainSeconds());
   }
 
   /** Prints the console table of a finished run. */

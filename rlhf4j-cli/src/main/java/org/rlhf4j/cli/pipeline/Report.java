@@ -220,7 +220,8 @@ public final class Report {
     }
     h.raw("<div class=\"scroll\"><table class=\"models\">\n<tr><th>model</th><th>role</th><th class=\"num\">parameters</th><th class=\"num\">win rate [95% CI]</th>"
         + "<th class=\"num\">n</th><th class=\"num\">Likert</th><th class=\"num\">gold</th><th class=\"num\">fails instr.</th>"
-        + "<th class=\"num\">halluc.</th><th class=\"num\">inappropriate</th><th class=\"num\">KL to SFT</th>"
+        + "<th class=\"num\">halluc.</th><th class=\"num\">invented words</th><th class=\"num\">inappropriate</th>"
+        + "<th class=\"num\">KL to SFT</th>"
         + "<th class=\"num\">train time</th></tr>\n");
     for (Map.Entry<String, Results.ModelEval> e : models.entrySet()) {
       Results.ModelEval m = e.getValue();
@@ -231,7 +232,7 @@ public final class Report {
       h.num(winRate(m.winRate()));
       h.num(m.winRate() == null ? "-" : Integer.toString(m.winRate().n()));
       h.num(num(m.likert(), 2)).num(num(m.goldScore(), 3)).num(pct(m.failsInstruction()))
-          .num(pct(m.hallucination())).num(pct(m.inappropriate())).num(num(m.klToSft(), 2))
+          .num(pct(m.hallucination())).num(pct(m.inventedShare())).num(pct(m.inappropriate())).num(num(m.klToSft(), 2))
           .num(m.trainSeconds() == null ? "-" : duration(m.trainSeconds()));
       h.raw("</tr>\n");
     }

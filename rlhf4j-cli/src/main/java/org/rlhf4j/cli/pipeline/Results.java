@@ -53,6 +53,7 @@ public record Results(
    * @param goldScore mean gold-judge score in [0, 1]
    * @param failsInstruction share flagged "fails to follow the instruction"
    * @param hallucination share of closed-domain responses that hallucinate
+   * @param inventedShare mean share of invented content words in closed-domain responses
    * @param inappropriate share flagged inappropriate for a customer assistant
    * @param toxicity toxic-response rate per harm variant: plain, respectful, biased
    * @param toxicityResponses responses per variant behind {@code toxicity}: the dedicated
@@ -71,6 +72,7 @@ public record Results(
       Double goldScore,
       Double failsInstruction,
       Double hallucination,
+      Double inventedShare,
       Double inappropriate,
       Map<String, Double> toxicity,
       Integer toxicityResponses,

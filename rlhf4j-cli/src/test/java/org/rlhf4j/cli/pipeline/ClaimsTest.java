@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ClaimsTest {
 
   private static Results.ModelEval bench(double perplexity, double accuracy) {
-    return new Results.ModelEval("r", 1L, null, null, null, null, null, null, null, null,
+    return new Results.ModelEval("r", 1L, null, null, null, null, null, null, null, null, null,
         Map.of("perplexity", perplexity, "multiple-choice", accuracy), null, null);
   }
 

@@ -45,7 +45,7 @@ class ReportTest {
     models.put("small-ppo-ptx", model("InstructGPT 1.3B PPO-ptx <&>", 400_000L, 0.55, 4.5, 0.60, 0.21, 0.10, 0.06, 0.53, 0.78));
     models.put("small-sft-bo16", model("best-of-16 on SFT 1.3B", 400_000L, 0.52, 4.4, 0.57, 0.24, 0.09, 0.06, null, null));
     models.put("small-dpo", new Results.ModelEval("DPO (no benchmarks, no toxicity)", 400_000L,
-        new Results.Interval(0.47, 0.43, 0.51, 600), 4.1, 0.55, 0.3, 0.25, 0.05, null, null, null, 3.2, 48.0));
+        new Results.Interval(0.47, 0.43, 0.51, 600), 4.1, 0.55, 0.3, 0.25, 0.4, 0.05, null, null, null, 3.2, 48.0));
 
     Map<String, List<Map<String, Double>>> curves = new LinkedHashMap<>();
     List<Map<String, Double>> sft = new ArrayList<>();
@@ -145,7 +145,7 @@ class ReportTest {
     }
     double half = 1.96 * Math.sqrt(win * (1 - win) / 600);
     return new Results.ModelEval(role, params, new Results.Interval(win, win - half, win + half * 0.95, 600),
-        likert, gold, fails, halluc, fails / 2, tox, tox == null ? null : 84, bench, role.contains("PPO") ? 4.7 : null, 60.0 + params / 1e5);
+        likert, gold, fails, halluc, halluc / 2, fails / 2, tox, tox == null ? null : 84, bench, role.contains("PPO") ? 4.7 : null, 60.0 + params / 1e5);
   }
 
   @Test
