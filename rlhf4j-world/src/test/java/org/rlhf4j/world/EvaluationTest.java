@@ -41,12 +41,15 @@ class EvaluationTest {
     List<String> demos = tasks.stream().map(Task::demonstration).toList();
     Random rng = new Random(8);
     List<String> sampled = tasks.stream().map(t -> sampler.one(t, rng)).toList();
-    WinRate.Result r = WinRate.heldOut(world, tasks, "demo", demos, "sampled", sampled, 1);
+    WinRate.Result r = WinRate.heldOut(world, tasks, "demo", demos, "sampled", sampled);
     assertTrue(
         r.winRate() > 0.6, r.winRate() + " " + r.wins() + "/" + r.ties() + "/" + r.losses());
-    assertEquals(tasks.size(), r.wins() + r.ties() + r.losses());
+    int pool = world.labelers().heldOut().size();
+    assertEquals(tasks.size() * pool, r.wins() + r.ties() + r.losses(), "every held-out labeler judges every pair");
+    assertEquals(pool, r.judgments().stream().map(j -> j.labeler()).distinct().count());
     assertTrue(r.judgments().stream().allMatch(j -> j.labeler().startsWith("heldout-")));
-    WinRate.Result self = WinRate.heldOut(world, tasks, "demo", demos, "demo2", demos, 1);
+    assertEquals(r, WinRate.heldOut(world, tasks, "demo", demos, "sampled", sampled), "no random draw");
+    WinRate.Result self = WinRate.heldOut(world, tasks, "demo", demos, "demo2", demos);
     assertEquals(0.5, self.winRate(), 1e-9);
   }
 }

@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import org.rlhf4j.core.bestofn.BestOfN;
 import org.rlhf4j.core.bestofn.BestOfNConfig;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
@@ -172,13 +171,17 @@ public final class Evaluation {
   }
 
   private Results.Interval winRate(String a, List<String> ra, String b, List<String> rb) {
-    WinRate.Result r = WinRate.heldOut(world, eval, a, ra, b, rb, cfg.seed() + a.hashCode());
+    WinRate.Result r = WinRate.heldOut(world, eval, a, ra, b, rb);
     int n = eval.size();
     double[] ci = wilson(r.winRate(), n);
     return new Results.Interval(r.winRate(), ci[0], ci[1], n);
   }
 
-  /** 95% Wilson score interval of a proportion (ties counted one half, as in the win rate). */
+  /**
+   * 95% Wilson score interval of a proportion (ties counted one half, as in the win rate), with
+   * n the number of prompts: the labelers' judgments of one prompt are not independent, so the
+   * prompt is the sampling unit.
+   */
   static double[] wilson(double p, int n) {
     double z = 1.959963984540054;
     double denom = 1 + z * z / n;
@@ -187,15 +190,16 @@ public final class Evaluation {
     return new double[] {Math.max(0, centre - half), Math.min(1, centre + half)};
   }
 
-  /** Mean Likert 1-7, one randomly drawn held-out labeler per response. */
+  /** Mean Likert 1-7 over every held-out labeler's rating of every response (no random draw). */
   private double likert(List<String> rs, String model) {
     List<Labeler> pool = world.labelers().heldOut();
-    Random rng = new Random(cfg.seed() + model.hashCode());
     double s = 0;
     for (int i = 0; i < eval.size(); i++) {
-      s += pool.get(rng.nextInt(pool.size())).rate(eval.get(i), rs.get(i), model).likert();
+      for (Labeler l : pool) {
+        s += l.rate(eval.get(i), rs.get(i), model).likert();
+      }
     }
-    return s / eval.size();
+    return s / (eval.size() * (double) pool.size());
   }
 
   private List<String> respond(ModelCheckpoints.LoadedModel lm, Entry entry) throws IOException {
