@@ -20,15 +20,15 @@ final class Claims {
     Results.Interval small = interval(headline.path("small_ppo_ptx_vs_large_base"));
     out.add(new Results.Claim("A small aligned model is preferred to a much larger unaligned one",
         "1.3B PPO-ptx preferred to 175B GPT-3", small == null ? "n/a"
-            : "small PPO-ptx vs large base: " + pct(small), small != null && small.value() > 0.5));
+            : "small PPO-ptx vs large base: " + pct(small), preferred(small)));
 
     Results.Interval ppoSft = interval(headline.path("small_ppo_vs_small_sft"));
     out.add(new Results.Claim("PPO is preferred to SFT", "PPO(-ptx) > SFT at every size (Fig. 1)",
-        ppoSft == null ? "n/a" : "small PPO vs small SFT: " + pct(ppoSft), ppoSft != null && ppoSft.value() > 0.5));
+        ppoSft == null ? "n/a" : "small PPO vs small SFT: " + pct(ppoSft), preferred(ppoSft)));
 
     Results.Interval same = interval(headline.path("small_ppo_ptx_vs_small_base"));
     out.add(new Results.Claim("InstructGPT is preferred to GPT-3 of its size", "85 +/- 3% (175B)",
-        same == null ? "n/a" : "small PPO-ptx vs small base: " + pct(same), same != null && same.value() > 0.5));
+        same == null ? "n/a" : "small PPO-ptx vs small base: " + pct(same), preferred(same)));
 
     Double hPtx = get(m, "small-ppo-ptx", Results.ModelEval::hallucination);
     Double hBase = get(m, "large-base", Results.ModelEval::hallucination);
@@ -69,6 +69,14 @@ final class Claims {
     out.add(new Results.Claim("Over-optimising the RM lowers the true reward", "gold peaks while proxy rises (Gao et al. 2022)",
         hack, peak != null || bonPeak != null));
     return out;
+  }
+
+  /**
+   * A preference claim holds when the whole 95% interval of the win rate lies above 50%: a point
+   * estimate above one half that the interval does not separate from it is not a preference.
+   */
+  static boolean preferred(Results.Interval i) {
+    return i != null && i.low() > 0.5;
   }
 
   private static Results.Interval interval(JsonNode n) {

@@ -47,4 +47,12 @@ class ClaimsTest {
     assertFalse(c.holds());
     assertEquals("n/a", c.ours());
   }
+
+  @Test
+  void aPreferenceNeedsItsWholeIntervalAboveOneHalf() {
+    assertTrue(Claims.preferred(new Results.Interval(0.584, 0.540, 0.626, 500)));
+    assertFalse(Claims.preferred(new Results.Interval(0.530, 0.487, 0.573, 500)), "point estimate above 50% only");
+    assertFalse(Claims.preferred(new Results.Interval(0.45, 0.41, 0.49, 500)));
+    assertFalse(Claims.preferred(null));
+  }
 }
