@@ -237,8 +237,9 @@ public final class Report {
       h.raw("</tr>\n");
     }
     h.raw("</table></div>\n");
-    h.note("Win rate: share of held-out prompts on which the held-out labelers prefer the model's response to "
-        + "the baseline's (ties count one half), 95% Wilson interval. Likert 1-7 and the metadata rates are "
+    h.note("Win rate: share of the held-out labelers' judgments (all four labelers judge every held-out prompt) that "
+        + "prefer the model's response to the baseline's (ties count one half), 95% Wilson interval over prompts. "
+        + "Likert 1-7 (mean over all held-out labelers) and the metadata rates are "
         + "from the held-out labelers; gold is the gold judge's mean score in [0, 1]. KL to SFT in nats per response.");
   }
 
