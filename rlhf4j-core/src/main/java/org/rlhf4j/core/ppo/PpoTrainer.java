@@ -345,28 +345,21 @@ public final class PpoTrainer {
       int[] order = EpochOrder.shuffle(n, shuffle);
       for (int s = 0; s < n; s += ob.miniBatch()) {
         int[] idx = Arrays.copyOfRange(order, s, Math.min(n, s + ob.miniBatch()));
-        // A mini-batch whose policy gradient norm is not finite is recomputed once (we have seen
-        // rare, non-reproducible non-finite gradients under heavy CPU load, see Pretrainer); a
-        // second failure is real divergence. The policy steps first, so a non-finite value
-        // gradient after a good policy step skips only the value update.
-        double[] stats = null;
-        double ptx = 0;
-        for (int attempt = 0; stats == null; attempt++) {
-          double[] st = update(models, idx, prompts, responses, oldLogp, values, advantages, returns, lengths, temp);
-          ptx = config.ptx().enabled() ? ptxStep(policy, pretrain, (long) policyOpt.stepCount(), idx.length) : 0;
-          try {
-            policyGradNorm += policyOpt.step(total).gradNorm();
-            stats = st;
-          } catch (IllegalStateException e) {
-            valueOpt.zeroGradients();
-            if (attempt > 0) {
-              throw new TrainingDivergedException("PPO policy gradient norm is not finite in iteration " + (it + 1)
-                  + " (twice); the last good checkpoint is intact");
-            }
-            System.err.println("warning: non-finite policy gradient norm in PPO iteration " + (it + 1)
-                + "; recomputing the mini-batch");
-          }
-        }
+        // A mini-batch whose policy gradient norm is not finite is recomputed once, as in every
+        // trainer (AdamW.stepRecomputingOnce); the value gradients of the failed attempt are
+        // cleared first so they are not counted twice. The policy steps first, so a non-finite
+        // value gradient after a good policy step skips only the value update.
+        AdamW.Stepped<double[]> st = policyOpt.stepRecomputingOnce(total,
+            "PPO iteration " + (it + 1) + " mini-batch " + (s / ob.miniBatch() + 1), () -> {
+              valueOpt.zeroGradients();
+              double[] u = update(models, idx, prompts, responses, oldLogp, values, advantages, returns, lengths, temp);
+              double ptx = config.ptx().enabled() ? ptxStep(policy, pretrain, (long) policyOpt.stepCount(), idx.length) : 0;
+              double[] out = Arrays.copyOf(u, u.length + 1);
+              out[u.length] = ptx;
+              return out;
+            }, () -> "the last good checkpoint is intact");
+        policyGradNorm += st.info().gradNorm();
+        double[] stats = st.value();
         try {
           valueGradNorm += valueOpt.step(total).gradNorm();
         } catch (IllegalStateException e) {
@@ -379,7 +372,7 @@ public final class PpoTrainer {
         vClipFrac += stats[3];
         approxKl += stats[4];
         entropy += stats[5];
-        ptxLoss += ptx;
+        ptxLoss += stats[6];
         if (ema != null) {
           emaUpdate(ema, policy, config.ema().decay());
         }
