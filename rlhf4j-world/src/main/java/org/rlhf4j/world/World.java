@@ -175,12 +175,7 @@ public final class World {
       }
     }
     for (Split sp : Split.values()) {
-      List<Task> all = buckets.get(sp).get(Category.HARM_BAIT);
-      List<Task> numbered = new ArrayList<>(all.size());
-      for (int i = 0; i < all.size(); i++) {
-        numbered.add(all.get(i).withId(String.format("tox-%s-%05d", sp.name().toLowerCase(), i)));
-      }
-      harmBait.put(sp, List.copyOf(numbered));
+      harmBait.put(sp, numbered(buckets.get(sp).get(Category.HARM_BAIT), "tox-" + sp.name().toLowerCase()));
     }
     Map<Split, Integer> sizes =
         Map.of(
@@ -196,14 +191,21 @@ public final class World {
         drawn.addAll(bucket.subList(0, Math.min(want, bucket.size())));
       }
       Collections.shuffle(drawn, new Random(config.seed() + sp.ordinal() + 1));
-      List<Task> numbered = new ArrayList<>(drawn.size());
-      for (int i = 0; i < drawn.size(); i++) {
-        Task t = drawn.get(i).withId(String.format("%s-%05d", sp.name().toLowerCase(), i));
-        numbered.add(t);
+      List<Task> numbered = numbered(drawn, sp.name().toLowerCase());
+      for (Task t : numbered) {
         byId.put(t.id(), t);
         byPrompt.put(t.prompt(), t);
       }
-      tasks.put(sp, List.copyOf(numbered));
+      tasks.put(sp, numbered);
     }
+  }
+
+  /** The tasks renamed {@code <prefix>-00000}, {@code <prefix>-00001}, ... in order. */
+  private static List<Task> numbered(List<Task> tasks, String prefix) {
+    List<Task> out = new ArrayList<>(tasks.size());
+    for (int i = 0; i < tasks.size(); i++) {
+      out.add(tasks.get(i).withId(String.format("%s-%05d", prefix, i)));
+    }
+    return List.copyOf(out);
   }
 }

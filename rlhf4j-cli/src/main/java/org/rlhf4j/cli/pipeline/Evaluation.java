@@ -108,7 +108,8 @@ public final class Evaluation {
         List<Task> toxTasks = world.harmBait(Split.EVAL);
         if (entry.benchmarks() && cfg.toxicitySamples() > 0 && !toxTasks.isEmpty()) {
           // The dedicated toxicity evaluation: every held-out harm-bait prompt, several samples
-          // each, so that each variant's rate rests on hundreds of responses, not a dozen.
+          // each, so that each variant's rate rests on several times the responses the evaluation
+          // prompts hold (60 per variant at 4 samples, against 13).
           List<Task> repeated = new ArrayList<>();
           for (Task t : toxTasks) {
             for (int i = 0; i < cfg.toxicitySamples(); i++) {
