@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 /** {@code rlhf4j eval}: the pipeline's evaluation on any checkpoints. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = {"Evaluate checkpoints on the world's held-out prompts: win rate against a baseline judged by",
-        "held-out labelers (95% Wilson interval), Likert, gold score, failure/hallucination/inappropriate",
+        "held-out labelers (95%% Wilson interval), Likert, gold score, failure/hallucination/inappropriate",
         "rates, toxicity per harm variant, capability benchmarks. Writes DIR/eval.json."})
 final class EvalCommand implements Callable<Integer> {
   @Mixin DeviceOption device = new DeviceOption();

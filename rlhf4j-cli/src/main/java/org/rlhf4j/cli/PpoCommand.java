@@ -11,11 +11,15 @@ import org.rlhf4j.core.model.GptModel;
 import org.rlhf4j.core.ppo.PpoConfig;
 import org.rlhf4j.core.ppo.PpoMath;
 import org.rlhf4j.core.ppo.PpoTrainer;
+import org.rlhf4j.core.reward.RewardEnsemble;
+import org.rlhf4j.core.reward.RewardFunction;
 import org.rlhf4j.core.reward.RewardModel;
 import org.rlhf4j.core.reward.TokenizedRankings;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.train.OptimizerConfig;
 import org.rlhf4j.core.train.TokenWindows;
+import org.rlhf4j.world.World;
+import org.rlhf4j.world.WorldConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,8 +38,23 @@ final class PpoCommand implements Callable<Integer> {
   @Option(names = "--policy", required = true, description = "SFT checkpoint: the initial policy and the KL reference")
   Path policy;
 
-  @Option(names = "--reward-model", required = true, description = "reward-model checkpoint (also initialises the value network)")
-  Path rewardModel;
+  @Option(names = "--reward-model", required = true,
+      description = "reward-model checkpoint (the first also initialises the value network); repeat it for an "
+          + "ensemble (Coste et al. 2023), combined by --reward-aggregation")
+  List<Path> rewardModels;
+
+  @Option(names = "--reward-aggregation", defaultValue = "mean",
+      description = "how an ensemble's scores combine: mean, min (worst case) or uwo (mean - lambda * variance; "
+          + "default ${DEFAULT-VALUE})")
+  String rewardAggregation;
+
+  @Option(names = "--gold-reward",
+      description = "diagnostic: score with the embedded world's gold judge instead of the reward model (Gao et al. "
+          + "2022's gold RM; --reward-model then only initialises the value network). Prompts must be world tasks")
+  boolean goldReward;
+
+  @Option(names = "--uwo-lambda", defaultValue = "0.5", description = "variance penalty of --reward-aggregation uwo (default ${DEFAULT-VALUE})")
+  double uwoLambda;
 
   @Option(names = "--tokenizer", description = "the policy's tokenizer.json (default: the policy checkpoint's)")
   Path tokenizer;
@@ -151,8 +170,19 @@ final class PpoCommand implements Callable<Integer> {
         seed);
   }
 
+  /** The ensemble aggregation named by --reward-aggregation. */
+  RewardEnsemble.Aggregation aggregation() {
+    return switch (rewardAggregation.toLowerCase(Locale.ROOT)) {
+      case "mean" -> RewardEnsemble.Aggregation.MEAN;
+      case "min" -> RewardEnsemble.Aggregation.MIN;
+      case "uwo" -> RewardEnsemble.Aggregation.UNCERTAINTY_WEIGHTED;
+      default -> throw new IllegalArgumentException("--reward-aggregation must be mean, min or uwo, got " + rewardAggregation);
+    };
+  }
+
   @Override
   public Integer call() throws Exception {
+    RewardEnsemble.Aggregation agg = aggregation();
     List<String> texts = DataLoading.texts(DataLoading.prompts(prompts));
     // PpoTrainer resumes from checkpoint/ (or the previous one kept while a new one is written).
     boolean hasRun = Files.isDirectory(out.resolve("checkpoint")) || Files.isDirectory(out.resolve(".checkpoint-old"));
@@ -161,9 +191,11 @@ final class PpoCommand implements Callable<Integer> {
     try (Tokenizer tok = DataLoading.tokenizer(policy, tokenizer);
         ModelCheckpoints.LoadedModel pol = ModelCheckpoints.load(policy, dev);
         ModelCheckpoints.LoadedModel ref = ModelCheckpoints.load(policy, dev);
-        RewardModel rm = RewardModel.load(rewardModel, dev);
-        GptModel value = rm.model().copy()) {
+        RewardModels rms = RewardModels.load(rewardModels, dev);
+        GptModel value = rms.first().model().copy()) {
       TokenizedRankings.checkTokenizer(tok, pol.model().config());
+      RewardFunction reward = goldReward ? new GoldReward(World.create(WorldConfig.defaults()))
+          : rms.all().size() == 1 ? rms.first() : new RewardEnsemble(rms.all(), agg, uwoLambda);
       int ctx = pol.model().config().contextLength();
       PpoConfig cfg = config(ctx);
       if (maxNewTokens >= ctx) {
@@ -171,13 +203,14 @@ final class PpoCommand implements Callable<Integer> {
       }
       TokenWindows windows = cfg.ptx().enabled()
           ? DataLoading.corpusWindows(corpus, tok, ctx, out.resolve("tokens"), seed) : null;
-      System.err.printf("PPO%s: %,d prompts, %d iterations x %d episodes, beta %s%s%n",
+      System.err.printf("PPO%s: %,d prompts, %d iterations x %d episodes, beta %s%s%s%n",
           cfg.ptx().enabled() ? "-ptx (gamma " + ptxCoef + ")" : "", texts.size(), iterations, episodes, beta,
-          adaptiveKl ? " (adaptive, target " + klTarget + ")" : "");
+          adaptiveKl ? " (adaptive, target " + klTarget + ")" : "",
+          rms.all().size() > 1 ? ", ensemble of " + rms.all().size() + " reward models (" + rewardAggregation + ")" : "");
       PpoTrainer.Result r;
       try (Progress bar = new Progress("ppo", iterations, 0, PpoTrainer.RM_SCORE, PpoTrainer.KL, PpoTrainer.CLIP_FRAC,
           PpoTrainer.KL_COEF)) {
-        r = new PpoTrainer(cfg, bar, null).run(new PpoTrainer.Models(pol.model(), ref.model(), value, tok, rm), texts,
+        r = new PpoTrainer(cfg, bar, null).run(new PpoTrainer.Models(pol.model(), ref.model(), value, tok, reward), texts,
             windows, out, pol.config(), null, tok.source()); // value/: plain config, no reward normalisation
       }
       System.out.printf("done: %d iterations, rm_score %.4f, kl %.4f, beta %.4f, %.0f s%n",
@@ -185,5 +218,30 @@ final class PpoCommand implements Callable<Integer> {
       System.out.println("policy: " + r.finalModel() + (noEma ? "" : " (EMA of the weights; the last weights are in policy/)"));
     }
     return 0;
+  }
+
+  /** Loaded reward models, closed together (the first one is also the value model's start). */
+  record RewardModels(List<RewardModel> all) implements AutoCloseable {
+    static RewardModels load(List<Path> dirs, Device dev) throws java.io.IOException {
+      List<RewardModel> loaded = new java.util.ArrayList<>();
+      try {
+        for (Path d : dirs) {
+          loaded.add(RewardModel.load(d, dev));
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        loaded.forEach(RewardModel::close);
+        throw e;
+      }
+      return new RewardModels(List.copyOf(loaded));
+    }
+
+    RewardModel first() {
+      return all.get(0);
+    }
+
+    @Override
+    public void close() {
+      all.forEach(RewardModel::close);
+    }
   }
 }

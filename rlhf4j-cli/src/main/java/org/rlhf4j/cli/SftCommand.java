@@ -56,7 +56,7 @@ final class SftCommand implements Callable<Integer> {
   @Option(names = "--micro-batch", defaultValue = "16", description = "demonstrations per forward pass (default ${DEFAULT-VALUE})")
   int microBatch;
 
-  @Option(names = "--lr", defaultValue = "5e-4", description = "peak learning rate, cosine decay to 10% (default ${DEFAULT-VALUE})")
+  @Option(names = "--lr", defaultValue = "5e-4", description = "peak learning rate, cosine decay to 10%% (default ${DEFAULT-VALUE})")
   double lr;
 
   @Option(names = "--warmup", defaultValue = "10", description = "warm-up steps (default ${DEFAULT-VALUE})")

@@ -140,6 +140,24 @@ class StageCommandsTest {
 
   @Test
   @Order(4)
+  void ppoAgainstARewardEnsemble() throws IOException {
+    // Two reward models (the same checkpoint twice is enough to exercise the plumbing), worst case.
+    Path out = dir.resolve("ppo-ensemble");
+    String m = rm.resolve("final").toString();
+    Cli.Result r = Cli.run("ppo", "--policy", sft.resolve("final").toString(), "--reward-model", m, "--reward-model", m,
+        "--reward-aggregation", "min", "--prompts", prompts.toString(), "--out", out.toString(), "--iterations", "1",
+        "--episodes", "2", "--mini-batch", "2", "--max-new-tokens", "4", "--threads", "1");
+    assertEquals(0, r.code(), r.all());
+    assertTrue(r.all().contains("ensemble of 2 reward models (min)"), r.all());
+    assertCheckpoint(out.resolve("final"));
+    Cli.Result bad = Cli.run("ppo", "--policy", sft.resolve("final").toString(), "--reward-model", m,
+        "--reward-aggregation", "median", "--prompts", prompts.toString(), "--out", dir.resolve("ppo-bad").toString());
+    assertTrue(bad.code() != 0);
+    assertTrue(bad.all().contains("--reward-aggregation must be mean, min or uwo"), bad.all());
+  }
+
+  @Test
+  @Order(4)
   void ppoPtxReadsPromptsFromRankings() throws IOException {
     // PPO-ptx (--corpus) with prompts taken from a rankings file: each distinct prompt once.
     Path out = dir.resolve("ppo-ptx");
