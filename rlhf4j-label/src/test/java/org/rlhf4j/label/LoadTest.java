@@ -96,9 +96,22 @@ class LoadTest {
   private static int labeler(int port, String name, long projectId, Set<Long> acked, AtomicInteger errors)
       throws Exception {
     Client c = new Client(port);
-    c.login(name, Fixtures.PASSWORD);
-    int mine = 0;
     int failures = 0;
+    // A slow login (password hashing on a busy CPU) can straddle the restart: retry it like a
+    // submit, as a browser user would log in again.
+    while (true) {
+      try {
+        c.login(name, Fixtures.PASSWORD);
+        break;
+      } catch (IOException e) {
+        errors.incrementAndGet();
+        if (++failures > 200) {
+          throw e;
+        }
+        Thread.sleep(50);
+      }
+    }
+    int mine = 0;
     for (int step = 0; step < 10 * EACH; step++) {
       try {
         HttpResponse<String> next = c.get("/api/next?project=" + projectId);
