@@ -2,6 +2,7 @@ package org.rlhf4j.cli;
 
 import java.util.List;
 import org.rlhf4j.core.reward.RewardFunction;
+import org.rlhf4j.world.PromptFormat;
 import org.rlhf4j.world.Task;
 import org.rlhf4j.world.World;
 
@@ -27,15 +28,10 @@ final class GoldReward implements RewardFunction {
       Task t = world.taskForPrompt(prompts.get(i));
       if (t == null) {
         throw new IllegalArgumentException("gold reward: prompt #" + (i + 1) + " is not a task of the embedded world: "
-            + abbreviate(prompts.get(i)));
+            + PromptFormat.abbreviate(prompts.get(i)));
       }
       out[i] = world.judge().judge(t, responses.get(i)).score();
     }
     return out;
-  }
-
-  private static String abbreviate(String s) {
-    String one = s.replace('\n', ' ');
-    return one.length() <= 80 ? one : one.substring(0, 77) + "...";
   }
 }

@@ -1,8 +1,10 @@
 package org.rlhf4j.cli;
 
 import ai.djl.Device;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -194,8 +196,18 @@ final class PpoCommand implements Callable<Integer> {
         RewardModels rms = RewardModels.load(rewardModels, dev);
         GptModel value = rms.first().model().copy()) {
       TokenizedRankings.checkTokenizer(tok, pol.model().config());
-      RewardFunction reward = goldReward ? new GoldReward(World.create(WorldConfig.defaults()))
-          : rms.all().size() == 1 ? rms.first() : new RewardEnsemble(rms.all(), agg, uwoLambda);
+      RewardFunction reward;
+      String rewardNote;
+      if (goldReward) {
+        reward = new GoldReward(World.create(WorldConfig.defaults()));
+        rewardNote = ", gold-judge reward (diagnostic)";
+      } else if (rms.all().size() > 1) {
+        reward = new RewardEnsemble(rms.all(), agg, uwoLambda);
+        rewardNote = ", ensemble of " + rms.all().size() + " reward models (" + rewardAggregation + ")";
+      } else {
+        reward = rms.first();
+        rewardNote = "";
+      }
       int ctx = pol.model().config().contextLength();
       PpoConfig cfg = config(ctx);
       if (maxNewTokens >= ctx) {
@@ -205,8 +217,7 @@ final class PpoCommand implements Callable<Integer> {
           ? DataLoading.corpusWindows(corpus, tok, ctx, out.resolve("tokens"), seed) : null;
       System.err.printf("PPO%s: %,d prompts, %d iterations x %d episodes, beta %s%s%s%n",
           cfg.ptx().enabled() ? "-ptx (gamma " + ptxCoef + ")" : "", texts.size(), iterations, episodes, beta,
-          adaptiveKl ? " (adaptive, target " + klTarget + ")" : "",
-          rms.all().size() > 1 ? ", ensemble of " + rms.all().size() + " reward models (" + rewardAggregation + ")" : "");
+          adaptiveKl ? " (adaptive, target " + klTarget + ")" : "", rewardNote);
       PpoTrainer.Result r;
       try (Progress bar = new Progress("ppo", iterations, 0, PpoTrainer.RM_SCORE, PpoTrainer.KL, PpoTrainer.CLIP_FRAC,
           PpoTrainer.KL_COEF)) {
@@ -222,13 +233,13 @@ final class PpoCommand implements Callable<Integer> {
 
   /** Loaded reward models, closed together (the first one is also the value model's start). */
   record RewardModels(List<RewardModel> all) implements AutoCloseable {
-    static RewardModels load(List<Path> dirs, Device dev) throws java.io.IOException {
-      List<RewardModel> loaded = new java.util.ArrayList<>();
+    static RewardModels load(List<Path> dirs, Device dev) throws IOException {
+      List<RewardModel> loaded = new ArrayList<>();
       try {
         for (Path d : dirs) {
           loaded.add(RewardModel.load(d, dev));
         }
-      } catch (java.io.IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException e) {
         loaded.forEach(RewardModel::close);
         throw e;
       }

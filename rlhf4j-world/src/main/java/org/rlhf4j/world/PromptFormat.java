@@ -52,7 +52,9 @@ public final class PromptFormat {
     return text.startsWith(INSTRUCTION_PREFIX) && text.endsWith(RESPONSE_MARKER);
   }
 
-  private static String abbreviate(String s) {
-    return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+  /** A prompt shortened for an error message: one line, at most 60 characters. */
+  public static String abbreviate(String s) {
+    String one = s.replace('\n', ' ');
+    return one.length() <= 60 ? one : one.substring(0, 57) + "...";
   }
 }
