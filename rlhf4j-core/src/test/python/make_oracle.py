@@ -80,7 +80,7 @@ LEADING_PAD = [0, 3, 5]
 EPS = 1e-5
 SEED = 20240607
 
-DTYPES = {torch.float32: "F32", torch.int64: "I64"}
+DTYPES = {torch.float32: "F32", torch.int64: "I64", torch.bfloat16: "BF16", torch.float16: "F16"}
 
 
 def write_safetensors(path, tensors, metadata=None):
@@ -92,7 +92,8 @@ def write_safetensors(path, tensors, metadata=None):
     blobs = []
     for name in sorted(tensors):
         t = tensors[name].detach().contiguous()
-        data = t.numpy().astype(t.numpy().dtype.newbyteorder("<")).tobytes()
+        raw = t.view(torch.int16).numpy() if t.dtype == torch.bfloat16 else t.numpy()
+        data = raw.astype(raw.dtype.newbyteorder("<")).tobytes()
         header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape),
                         "data_offsets": [offset, offset + len(data)]}
         offset += len(data)

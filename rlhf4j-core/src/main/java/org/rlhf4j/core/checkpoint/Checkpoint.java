@@ -172,6 +172,29 @@ public final class Checkpoint {
     }
     HfConfig toWrite = withArchitecture(config, withScore);
 
+    replaceDirectory(dir, tmp -> {
+      toWrite.write(tmp.resolve(CONFIG_FILE));
+      Map<String, NDArray> prefixed = new LinkedHashMap<>();
+      parameters.forEach((name, array) -> prefixed.put(SCORE_WEIGHT.equals(name) ? name : PREFIX + name, array));
+      SafeTensors.write(tmp.resolve(WEIGHTS_FILE), prefixed, Map.of("format", "pt"), storage);
+      if (tokenizerJson != null) {
+        copyDurably(tokenizerJson, tmp.resolve(TOKENIZER_FILE));
+      }
+      writeResumeState(tmp, resume);
+    });
+  }
+
+  /** Writes the files of a new checkpoint into an empty temporary directory. */
+  @FunctionalInterface
+  interface DirectoryWriter {
+    void write(Path emptyDirectory) throws IOException;
+  }
+
+  /**
+   * Replaces {@code dir} with the directory {@code body} writes, atomically (see the class
+   * comment): body writes into a hidden temporary sibling, which is renamed into place.
+   */
+  static void replaceDirectory(Path dir, DirectoryWriter body) throws IOException {
     Path target = dir.toAbsolutePath().normalize();
     Path parent = target.getParent();
     Files.createDirectories(parent);
@@ -183,23 +206,7 @@ public final class Checkpoint {
     boolean placed = false;
     try {
       Files.createDirectory(tmp);
-      toWrite.write(tmp.resolve(CONFIG_FILE));
-      Map<String, NDArray> prefixed = new LinkedHashMap<>();
-      parameters.forEach((name, array) -> prefixed.put(SCORE_WEIGHT.equals(name) ? name : PREFIX + name, array));
-      SafeTensors.write(tmp.resolve(WEIGHTS_FILE), prefixed, Map.of("format", "pt"), storage);
-      if (tokenizerJson != null) {
-        Files.copy(tokenizerJson, tmp.resolve(TOKENIZER_FILE), StandardCopyOption.REPLACE_EXISTING);
-        try (var ch = java.nio.channels.FileChannel.open(tmp.resolve(TOKENIZER_FILE),
-            java.nio.file.StandardOpenOption.WRITE)) {
-          ch.force(true);
-        }
-      }
-      if (resume != null && resume.trainerStateJson() != null) {
-        AtomicFiles.writeString(tmp.resolve(TRAINER_STATE_FILE), resume.trainerStateJson());
-      }
-      if (resume != null && !resume.optimizerState().isEmpty()) {
-        SafeTensors.write(tmp.resolve(OPTIMIZER_FILE), resume.optimizerState(), Map.of(), DataType.FLOAT32);
-      }
+      body.write(tmp);
       AtomicFiles.fsyncDirectory(tmp);
 
       Path old = null;
@@ -217,6 +224,24 @@ public final class Checkpoint {
       if (!placed) {
         AtomicFiles.deleteRecursively(tmp);
       }
+    }
+  }
+
+  /** Copies a file and forces it to disk. */
+  static void copyDurably(Path from, Path to) throws IOException {
+    Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+    try (var ch = java.nio.channels.FileChannel.open(to, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+  }
+
+  /** Writes {@code trainer_state.json} and {@code optimizer.safetensors} when there is state. */
+  static void writeResumeState(Path dir, ResumeState resume) throws IOException {
+    if (resume != null && resume.trainerStateJson() != null) {
+      AtomicFiles.writeString(dir.resolve(TRAINER_STATE_FILE), resume.trainerStateJson());
+    }
+    if (resume != null && !resume.optimizerState().isEmpty()) {
+      SafeTensors.write(dir.resolve(OPTIMIZER_FILE), resume.optimizerState(), Map.of(), DataType.FLOAT32);
     }
   }
 

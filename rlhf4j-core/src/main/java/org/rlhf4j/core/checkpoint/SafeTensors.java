@@ -181,8 +181,9 @@ public final class SafeTensors {
 
   /**
    * Writes {@code tensors} to {@code file} atomically (temp sibling + rename), sorted by name.
-   * Floating-point tensors are stored as {@code storage} (FLOAT32, or FLOAT16 to halve the size:
-   * loading converts back to float32, with about 3 significant digits kept); integer tensors
+   * Floating-point tensors are stored as {@code storage} (FLOAT32, or FLOAT16 / BFLOAT16 to halve
+   * the size: loading converts back to float32, with about 3 (float16) or 2 (bfloat16) significant
+   * digits kept; bfloat16 is rounded to nearest even, as torch's {@code to(bfloat16)}); integer tensors
    * (INT64, INT32) are stored as they are.
    *
    * @param metadata stored as {@code __metadata__}; may be empty or null
@@ -191,8 +192,8 @@ public final class SafeTensors {
   public static void write(
       Path file, Map<String, NDArray> tensors, Map<String, String> metadata, DataType storage)
       throws IOException {
-    if (storage != DataType.FLOAT32 && storage != DataType.FLOAT16) {
-      throw new IllegalArgumentException("storage must be FLOAT32 or FLOAT16, got " + storage);
+    if (storage != DataType.FLOAT32 && storage != DataType.FLOAT16 && storage != DataType.BFLOAT16) {
+      throw new IllegalArgumentException("storage must be FLOAT32, FLOAT16 or BFLOAT16, got " + storage);
     }
     // Plan every entry (name, stored dtype, offsets) before writing, so a bad argument fails
     // before the temporary file is created.
@@ -263,6 +264,19 @@ public final class SafeTensors {
   private static void writeTensor(FileChannel ch, NDArray array, TensorInfo info) throws IOException {
     DataType target = Dtype.parse(info.dtype()).djl;
     if (info.byteLength() == 0) {
+      return;
+    }
+    if (target == DataType.BFLOAT16) {
+      // DJL's PyTorch engine cannot hand out bfloat16 bytes (see widenBfloat16), so narrow in Java.
+      float[] values;
+      if (array.getDataType() == DataType.FLOAT32) {
+        values = array.toFloatArray();
+      } else {
+        try (NDArray f32 = array.toType(DataType.FLOAT32, false)) {
+          values = f32.toFloatArray();
+        }
+      }
+      AtomicFiles.writeFully(ch, narrowToBfloat16(values));
       return;
     }
     NDArray converted = array.getDataType() == target ? array : array.toType(target, false);
@@ -501,6 +515,22 @@ public final class SafeTensors {
     }
     result.setName(info.name());
     return result;
+  }
+
+  /** float32 to bfloat16 bits, rounding to nearest even; NaN stays a (quiet) NaN. */
+  static ByteBuffer narrowToBfloat16(float[] values) {
+    ByteBuffer out = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : values) {
+      int bits = Float.floatToRawIntBits(v);
+      short half;
+      if (Float.isNaN(v)) {
+        half = (short) ((bits >>> 16) | 0x40);
+      } else {
+        half = (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+      }
+      out.putShort(half);
+    }
+    return out.flip();
   }
 
   private static ByteBuffer widenBfloat16(ByteBuffer bf16, NDManager manager) {

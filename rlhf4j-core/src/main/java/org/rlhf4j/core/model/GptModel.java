@@ -98,21 +98,7 @@ public final class GptModel implements AutoCloseable {
     NDManager m = NDManager.newBaseManager(device);
     Map<String, NDArray> p = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-      // duplicate() is a real copy. toType/toDevice with copy=true are not: libtorch's to()
-      // returns an alias of the same tensor when nothing changes, so a "copy" made that way would
-      // share weights (and requires_grad) with its source.
-      NDArray src = e.getValue();
-      NDArray converted = src.getDataType() == DataType.FLOAT32 ? src : src.toType(DataType.FLOAT32, false);
-      NDArray moved = converted.getDevice().equals(device) ? converted : converted.toDevice(device, false);
-      NDArray copy = moved.duplicate();
-      copy.attach(m);
-      if (moved != src && moved != converted) {
-        moved.close();
-      }
-      if (converted != src) {
-        converted.close();
-      }
-      p.put(e.getKey(), copy);
+      p.put(e.getKey(), ModelTensors.ownedFloatCopy(e.getValue(), m));
     }
     GptModel model = new GptModel(config, m, p);
     model.checkShapes();
@@ -125,27 +111,11 @@ public final class GptModel implements AutoCloseable {
   }
 
   private static NDArray normal(NDManager m, SplittableRandom rng, float std, int... dims) {
-    Shape shape = new Shape(toLongs(dims));
-    float[] data = new float[Math.toIntExact(shape.size())];
-    for (int i = 0; i < data.length; i++) {
-      data[i] = (float) (nextGaussian(rng) * std);
-    }
-    return m.create(data, shape);
-  }
-
-  private static double nextGaussian(SplittableRandom rng) {
-    // Box-Muller on SplittableRandom keeps initialisation identical on every device and JVM.
-    double u1 = 1.0 - rng.nextDouble();
-    double u2 = rng.nextDouble();
-    return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
-  }
-
-  private static long[] toLongs(int[] dims) {
     long[] l = new long[dims.length];
     for (int i = 0; i < dims.length; i++) {
       l[i] = dims[i];
     }
-    return l;
+    return ModelTensors.normal(m, rng, std, new Shape(l));
   }
 
   private void checkShapes() {
@@ -235,7 +205,7 @@ public final class GptModel implements AutoCloseable {
    * its future and key j is a real token; every query may attend itself, so a padding query row
    * is never empty (its output is ignored downstream).
    */
-  private static NDArray attentionBias(NDArray mask, long past, long T) {
+  static NDArray attentionBias(NDArray mask, long past, long T) {
     NDManager m = mask.getManager();
     long S = mask.getShape().get(1);
     NDArray q = m.arange(past, past + T, 1, DataType.INT64).reshape(T, 1); // (T, 1)
@@ -336,18 +306,12 @@ public final class GptModel implements AutoCloseable {
    * @return (B) scores
    */
   public NDArray score(NDArray hidden, NDArray index) {
-    long B = hidden.getShape().get(0);
-    long C = hidden.getShape().get(2);
-    NDArray idx = index.toType(DataType.INT64, false).reshape(B, 1, 1).broadcast(B, 1, C);
-    NDArray h = hidden.gather(idx, 1).reshape(B, C); // (B, C)
-    return Linear.linear(h, scoreWeight()).singletonOrThrow().reshape(B); // (B)
+    return ModelTensors.scoreAt(hidden, index, scoreWeight());
   }
 
   /** Scalar head at every position: (B, T, C) -> (B, T); used by value models. */
   public NDArray scoreAll(NDArray hidden) {
-    long B = hidden.getShape().get(0);
-    long T = hidden.getShape().get(1);
-    return Linear.linear(hidden, scoreWeight()).singletonOrThrow().reshape(B, T);
+    return ModelTensors.scoreEverywhere(hidden, scoreWeight());
   }
 
   private NDArray scoreWeight() {
@@ -426,11 +390,7 @@ public final class GptModel implements AutoCloseable {
 
   /** Number of scalar parameters (tied embeddings counted once). */
   public long parameterCount() {
-    long n = 0;
-    for (NDArray p : params.values()) {
-      n += p.getShape().size();
-    }
-    return n;
+    return ModelTensors.count(params);
   }
 
   /** Copies every parameter from {@code other} (same config) into this model, in place. */

@@ -1,6 +1,8 @@
 package org.rlhf4j.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.rlhf4j.core.model.OracleAsserts.assertClose;
+import static org.rlhf4j.core.model.OracleAsserts.resource;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -32,10 +34,6 @@ import org.rlhf4j.core.checkpoint.SafeTensors;
  * </ul>
  */
 class GptOracleTest {
-  private static Path resource(String name) throws Exception {
-    return Path.of(GptOracleTest.class.getResource("/" + name).toURI());
-  }
-
   @ParameterizedTest
   @ValueSource(strings = {"oracle", "oracle-gelu"})
   void logitsLossGradientsAndScoreMatchPyTorch(String set) throws Exception {
@@ -117,11 +115,6 @@ class GptOracleTest {
     assertTrue(diff < tol, "max |diff| at real positions " + diff);
   }
 
-  private static void assertClose(NDArray expected, NDArray actual, float tol, String what) {
-    assertEquals(expected.getShape(), actual.getShape(), what + " shape");
-    float diff = expected.toType(DataType.FLOAT32, false).sub(actual).abs().max().getFloat();
-    assertTrue(diff < tol, what + ": max |diff| " + diff + " >= " + tol);
-  }
 
   private static long[][] toLong2d(NDArray a) {
     int rows = (int) a.getShape().get(0);
