@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.rlhf4j.core.model.GptModel;
+import org.rlhf4j.core.model.CausalLm;
 import org.rlhf4j.core.model.KvCache;
 
 /**
@@ -22,18 +22,19 @@ public final class Generator {
   private Generator() {}
 
   /** Samples continuations for every prompt (dropout is switched off for the call). */
-  public static Generation generate(GptModel model, List<int[]> prompts, SamplingConfig cfg) {
+  public static Generation generate(CausalLm model, List<int[]> prompts, SamplingConfig cfg) {
     int b = prompts.size();
     if (b == 0) {
       return new Generation(new int[0][], new int[0][], new float[0][], new boolean[0]);
     }
-    int eos = model.config().eosTokenId();
-    int pad = model.config().padTokenId();
-    int maxPrompt = model.config().contextLength() - cfg.maxNewTokens();
+    java.util.Set<Integer> eos = java.util.Set.copyOf(model.eosTokenIds());
+    // Fills masked positions only, so any id serves when a Llama config names no pad.
+    int pad = model.padTokenId() >= 0 ? model.padTokenId() : model.eosTokenIds().get(0);
+    int maxPrompt = model.contextLength() - cfg.maxNewTokens();
     if (maxPrompt < 1) {
       throw new IllegalArgumentException(
           "maxNewTokens " + cfg.maxNewTokens() + " leaves no room for a prompt in context "
-              + model.config().contextLength());
+              + model.contextLength());
     }
     int[][] used = new int[b][];
     int tp = 1;
@@ -65,12 +66,12 @@ public final class Generator {
     boolean wasTraining = model.isTraining();
     model.setTraining(false);
     try (NDManager gen = model.manager().newSubManager();
-        KvCache cache = new KvCache(gen, model.config().layers())) {
+        KvCache cache = new KvCache(gen, model.layers())) {
       long[][] next = ids;
       int width = tp;
       for (int t = 0; t < steps; t++) {
         float[] logits;
-        int vocab = model.config().vocabSize();
+        int vocab = model.vocabSize();
         try (NDManager step = gen.newSubManager()) {
           NDArray in = step.create(next);
           NDArray m = step.create(prefix(mask, width));
@@ -94,7 +95,7 @@ public final class Generator {
           len[i]++;
           chosen[i][0] = tok;
           mask[i][width] = 1;
-          if (tok == eos) {
+          if (eos.contains(tok)) {
             done[i] = true;
           }
           all &= done[i];

@@ -36,7 +36,7 @@ import java.util.SplittableRandom;
  * for that reason (DJL attaches a result to its first operand's manager).
  */
 @SuppressWarnings("checkstyle:LocalVariableName") // single-letter dimension names, as in the legend
-public final class GptModel implements AutoCloseable {
+public final class GptModel implements CausalLm {
 
   /** Large negative additive bias for masked attention scores; exp() of it underflows to 0. */
   private static final float MASKED = -1e9f;
@@ -327,6 +327,31 @@ public final class GptModel implements AutoCloseable {
     if (!params.containsKey("score.weight")) {
       params.put("score.weight", normal(manager, new SplittableRandom(seed), (float) (1.0 / Math.sqrt(config.width() + 1.0)), 1, config.width()));
     }
+  }
+
+  @Override
+  public int contextLength() {
+    return config.contextLength();
+  }
+
+  @Override
+  public int layers() {
+    return config.layers();
+  }
+
+  @Override
+  public int vocabSize() {
+    return config.vocabSize();
+  }
+
+  @Override
+  public java.util.List<Integer> eosTokenIds() {
+    return java.util.List.of(config.eosTokenId());
+  }
+
+  @Override
+  public int padTokenId() {
+    return config.padTokenId();
   }
 
   /** Removes the scalar head (when a reward model's trunk is reused as a policy). */

@@ -43,7 +43,7 @@ import java.util.SplittableRandom;
  * mul}, whose buffer DJL frees at the next GC while autograd may still hold it).
  */
 @SuppressWarnings("checkstyle:LocalVariableName") // single-letter dimension names, as in the legend
-public final class LlamaModel implements AutoCloseable {
+public final class LlamaModel implements CausalLm {
 
   /** Name of the scalar (reward/value) head, as in HF {@code LlamaForSequenceClassification}. */
   public static final String SCORE_WEIGHT = "score.weight";
@@ -54,6 +54,8 @@ public final class LlamaModel implements AutoCloseable {
   private final NDArray inverseFrequencies; // (D/2)
   private final NDArray attentionScale; // () 1 / sqrt(D)
   private final NDArray epsilon; // () rms_norm_eps
+  private boolean training;
+  private Float dropoutOverride;
 
   private LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> params) {
     this.config = config;
@@ -245,8 +247,8 @@ public final class LlamaModel implements AutoCloseable {
 
   private NDArray block(int i, NDArray x, NDArray bias, NDArray[] rope, KvCache cache) {
     String b = "model.layers." + i + ".";
-    x = x.add(attention(i, rmsNorm(x, b + "input_layernorm"), bias, rope, cache)); // (B, T, C)
-    return x.add(mlp(i, rmsNorm(x, b + "post_attention_layernorm"))); // (B, T, C)
+    x = x.add(dropout(attention(i, rmsNorm(x, b + "input_layernorm"), bias, rope, cache))); // (B, T, C)
+    return x.add(dropout(mlp(i, rmsNorm(x, b + "post_attention_layernorm")))); // (B, T, C)
   }
 
   private NDArray attention(int i, NDArray x, NDArray bias, NDArray[] rope, KvCache cache) {
@@ -295,6 +297,17 @@ public final class LlamaModel implements AutoCloseable {
     long S = s.get(2);
     long D = s.get(3);
     return kv.expandDims(2).broadcast(B, K, G, S, D).reshape(B, K * G, S, D);
+  }
+
+  /**
+   * Residual-branch dropout, only when a trainer asks for it ({@link #setDropoutOverride}, e.g.
+   * InstructGPT's 0.2 for SFT): Llama-family checkpoints train without dropout.
+   */
+  private NDArray dropout(NDArray x) {
+    if (!training || dropoutOverride == null || dropoutOverride == 0f) {
+      return x;
+    }
+    return ai.djl.nn.norm.Dropout.dropout(x, dropoutOverride, true).singletonOrThrow();
   }
 
   /** SwiGLU: down_proj(silu(gate_proj(x)) * up_proj(x)). */
@@ -367,6 +380,49 @@ public final class LlamaModel implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------------
   // State
+
+  @Override
+  public void setTraining(boolean training) {
+    this.training = training;
+  }
+
+  @Override
+  public boolean isTraining() {
+    return training;
+  }
+
+  @Override
+  public void setDropoutOverride(Float p) {
+    if (p != null && (p < 0 || p >= 1)) {
+      throw new IllegalArgumentException("dropout must be in [0, 1), got " + p);
+    }
+    this.dropoutOverride = p;
+  }
+
+  @Override
+  public int contextLength() {
+    return config.maxPositions();
+  }
+
+  @Override
+  public int layers() {
+    return config.layers();
+  }
+
+  @Override
+  public int vocabSize() {
+    return config.vocabSize();
+  }
+
+  @Override
+  public java.util.List<Integer> eosTokenIds() {
+    return config.eosTokenIds();
+  }
+
+  @Override
+  public int padTokenId() {
+    return config.padTokenId();
+  }
 
   /** Turns gradient tracking on or off for every parameter. */
   public void setRequiresGradient(boolean on) {

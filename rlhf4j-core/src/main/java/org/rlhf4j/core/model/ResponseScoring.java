@@ -20,13 +20,13 @@ public final class ResponseScoring {
    * @param temperature logits are divided by it, as in sampling (PPO detail)
    * @return (B, W - P); entries past a row's response length are meaningless (mask them)
    */
-  public static NDArray responseLogprobs(GptModel model, NDArray ids, NDArray mask, int promptWidth, float temperature) {
+  public static NDArray responseLogprobs(CausalLm model, NDArray ids, NDArray mask, int promptWidth, float temperature) {
     NDArray logits = responseLogits(model, ids, mask, promptWidth);
     return LmMath.tokenLogprobs(logits, ids.get(":, " + promptWidth + ":"), temperature);
   }
 
   /** (B, W - P, V) logits at the positions that predict the response tokens. */
-  public static NDArray responseLogits(GptModel model, NDArray ids, NDArray mask, int promptWidth) {
+  public static NDArray responseLogits(CausalLm model, NDArray ids, NDArray mask, int promptWidth) {
     long w = ids.getShape().get(1);
     NDArray hidden = model.forward(ids, mask, null); // (B, W, C)
     NDArray h = hidden.get(":, " + (promptWidth - 1) + ":" + (w - 1) + ", :"); // (B, R, C)
@@ -39,7 +39,7 @@ public final class ResponseScoring {
    *
    * @return (B, W - P)
    */
-  public static NDArray responseValues(GptModel valueModel, NDArray ids, NDArray mask, int promptWidth) {
+  public static NDArray responseValues(CausalLm valueModel, NDArray ids, NDArray mask, int promptWidth) {
     long w = ids.getShape().get(1);
     NDArray hidden = valueModel.forward(ids, mask, null);
     return valueModel.scoreAll(hidden.get(":, " + (promptWidth - 1) + ":" + (w - 1) + ", :"));

@@ -133,6 +133,38 @@ class LlamaOracleTest {
     }
   }
 
+  /** Greedy decoding through the shared Generator (KV cache, GQA, two EOS ids) equals argmax re-runs. */
+  @Test
+  void greedyGenerationMatchesFullRecomputation() throws Exception {
+    try (LlamaCheckpoint.LoadedModel lm = LlamaCheckpoint.loadModel(resource("llama-oracle"), Device.cpu());
+        NDManager m = lm.model().manager().newSubManager()) {
+      CausalLm model = lm.model();
+      List<int[]> prompts = List.of(new int[] {5, 17, 33, 8}, new int[] {40, 41});
+      org.rlhf4j.core.generate.Generation g = org.rlhf4j.core.generate.Generator.generate(
+          model, prompts, org.rlhf4j.core.generate.SamplingConfig.greedy(6));
+      for (int i = 0; i < prompts.size(); i++) {
+        int[] seq = prompts.get(i);
+        for (int tok : g.responses()[i]) {
+          NDArray logits = model.logits(model.forward(m.create(new long[][] {toLongs(seq)}), null, null));
+          int argmax = (int) logits.get("0, -1, :").argMax().getLong();
+          assertEquals(argmax, tok, "row " + i + " after " + seq.length + " tokens");
+          seq = java.util.Arrays.copyOf(seq, seq.length + 1);
+          seq[seq.length - 1] = tok;
+        }
+        int[] r = g.responses()[i];
+        assertEquals(g.endedWithEos()[i], r.length > 0 && (r[r.length - 1] == 0 || r[r.length - 1] == 2));
+      }
+    }
+  }
+
+  private static long[] toLongs(int[] a) {
+    long[] out = new long[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = a[i];
+    }
+    return out;
+  }
+
   @Test
   void leftPaddingDoesNotChangeARowsLogits() throws Exception {
     Path dir = resource("llama-oracle");
