@@ -229,6 +229,57 @@ def write_set(resources, cfg, gen):
             f.write("\n")
     print(f"{cfg['name']}: loss {loss.item():.6f} score {score.tolist()} "
           f"logits std {logits.std().item():.3f} -> {os.path.abspath(out)}")
+    return stored, ids, mask, position_ids
+
+
+LORA_R, LORA_ALPHA = 4, 8.0
+LORA_TARGETS = ["q_proj", "v_proj", "gate_proj", "down_proj"]
+
+
+def write_lora_set(resources, cfg, stored, ids, mask, position_ids, gen):
+    """llama-lora-oracle/: a PEFT LoRA adapter (r=4, alpha=8, so scaling 2; q/v/gate/down_proj;
+    modules_to_save ["score"]) on llama-oracle's weights, with A and B both random so the update
+    matters. Every adapted layer computes x W^T + 2 * (x A^T) B^T. Fixture: logits, loss, score
+    (with the adapter's score.weight) and the gradient of the loss for every lora_A / lora_B."""
+    out = os.path.join(resources, "llama-lora-oracle")
+    os.makedirs(out, exist_ok=True)
+    adapter = {}
+    for name, w in stored.items():
+        module = name[: -len(".weight")]
+        if name.startswith("model.layers.") and name.endswith(".weight") and module.split(".")[-1] in LORA_TARGETS:
+            adapter[module + ".lora_A.weight"] = torch.randn(LORA_R, w.shape[1], generator=gen) * 0.3
+            adapter[module + ".lora_B.weight"] = torch.randn(w.shape[0], LORA_R, generator=gen) * 0.3
+    adapter["score.weight"] = torch.randn(1, C, generator=gen) * 0.3
+    base = {k: v.double() for k, v in stored.items()}
+    a = {k: v.double().requires_grad_(k != "score.weight") for k, v in adapter.items()}
+    scaling = LORA_ALPHA / LORA_R
+    p = dict(base)  # W_eff = W + scaling * B A gives x W^T + scaling (x A^T) B^T exactly
+    for name in list(base):
+        module = name[: -len(".weight")]
+        if module + ".lora_A.weight" in a:
+            p[name] = base[name] + scaling * a[module + ".lora_B.weight"] @ a[module + ".lora_A.weight"]
+    logits, hidden = forward(p, cfg, ids, mask, position_ids)
+    logprobs = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, ids[:, 1:, None]).squeeze(-1)
+    loss_mask = mask[:, :-1] * mask[:, 1:]
+    loss = -(logprobs * loss_mask).sum() / loss_mask.sum()
+    loss.backward()
+    score = (hidden[:, T - 1] @ a["score.weight"].T).squeeze(-1)
+    fixture = {"input_ids": ids, "attention_mask": mask, "logits": logits.float(), "loss": loss.float(),
+               "score": score.float()}
+    for name, t in a.items():
+        if t.requires_grad:
+            fixture["grad." + name] = t.grad.float()
+    write_safetensors(os.path.join(out, "adapter_model.safetensors"),
+                      {"base_model.model." + k: v for k, v in adapter.items()}, {"format": "pt"})
+    write_safetensors(os.path.join(out, "fixture.safetensors"), fixture,
+                      {"generator": "make_llama_oracle.py", "torch": torch.__version__})
+    with open(os.path.join(out, "adapter_config.json"), "w") as f:
+        json.dump({"peft_type": "LORA", "task_type": "SEQ_CLS", "r": LORA_R, "lora_alpha": LORA_ALPHA,
+                   "lora_dropout": 0.0, "target_modules": LORA_TARGETS, "bias": "none",
+                   "fan_in_fan_out": False, "modules_to_save": ["score"], "inference_mode": True,
+                   "base_model_name_or_path": "../llama-oracle"}, f, indent=2, sort_keys=True)
+        f.write("\n")
+    print(f"llama-lora-oracle: loss {loss.item():.6f} score {score.tolist()} -> {os.path.abspath(out)}")
 
 
 def main():
@@ -236,8 +287,9 @@ def main():
         os.path.dirname(os.path.abspath(__file__)), "..", "resources")
     torch.manual_seed(SEED)
     gen = torch.Generator().manual_seed(SEED)
-    for cfg in (LLAMA, QWEN2):
-        write_set(resources, cfg, gen)
+    llama = write_set(resources, LLAMA, gen)
+    write_set(resources, QWEN2, gen)
+    write_lora_set(resources, LLAMA, *llama, gen)
 
 
 if __name__ == "__main__":

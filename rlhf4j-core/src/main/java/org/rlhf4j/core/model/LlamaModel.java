@@ -54,13 +54,22 @@ public final class LlamaModel implements CausalLm {
   private final NDArray inverseFrequencies; // (D/2)
   private final NDArray attentionScale; // () 1 / sqrt(D)
   private final NDArray epsilon; // () rms_norm_eps
+  private final LinearAdapter adapter; // null: plain model
+  private final boolean ownsManager; // false for an adapter view, which shares the base weights
   private boolean training;
   private Float dropoutOverride;
 
   private LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> params) {
+    this(config, manager, params, null, true);
+  }
+
+  private LlamaModel(
+      LlamaConfig config, NDManager manager, Map<String, NDArray> params, LinearAdapter adapter, boolean ownsManager) {
     this.config = config;
     this.manager = manager;
     this.params = params;
+    this.adapter = adapter;
+    this.ownsManager = ownsManager;
     try (NDArray javaBacked = manager.create(config.inverseFrequencies())) {
       this.inverseFrequencies = javaBacked.duplicate(); // libtorch-owned memory
     }
@@ -169,8 +178,11 @@ public final class LlamaModel implements CausalLm {
     return new LlamaModel(config, m, p);
   }
 
-  /** A deep copy (for example the frozen reference policy, or a value model from the RM). */
+  /** A deep copy of the base weights (for example a frozen reference); adapters are not copied. */
   public LlamaModel copy() {
+    if (adapter != null) {
+      throw new IllegalStateException("copy the adapter instead: a view shares its base weights");
+    }
     return fromTensors(config, params, manager.getDevice());
   }
 
@@ -325,10 +337,15 @@ public final class LlamaModel implements CausalLm {
     return x.div(rms).mul(param(name + ".weight")); // (B, T, C)
   }
 
-  /** x W^T (+ b) with libtorch's fused linear; {@code name} without ".weight". */
+  /**
+   * x W^T (+ b) with libtorch's fused linear, plus the adapter's update for this layer if it has
+   * one; {@code name} without ".weight".
+   */
   private NDArray linear(NDArray x, String name) {
     NDArray bias = params.get(name + ".bias");
-    return Linear.linear(x, param(name + ".weight"), bias).singletonOrThrow();
+    NDArray y = Linear.linear(x, param(name + ".weight"), bias).singletonOrThrow();
+    NDArray delta = adapter == null ? null : adapter.delta(name, x, training);
+    return delta == null ? y : y.add(delta);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -358,7 +375,8 @@ public final class LlamaModel implements CausalLm {
   }
 
   private NDArray scoreWeight() {
-    NDArray w = params.get(SCORE_WEIGHT);
+    NDArray w = adapter != null && adapter.replacement(SCORE_WEIGHT) != null
+        ? adapter.replacement(SCORE_WEIGHT) : params.get(SCORE_WEIGHT);
     if (w == null) {
       throw new IllegalStateException("this model has no scalar head (score.weight)");
     }
@@ -367,6 +385,9 @@ public final class LlamaModel implements CausalLm {
 
   /** Adds a scalar head N(0, 1/sqrt(C+1)) if absent (turning an LM into a reward/value model). */
   public void addScoreHead(long seed) {
+    if (adapter != null && !hasScoreHead()) {
+      throw new IllegalStateException("an adapter view gets its score head from the adapter (modules_to_save)");
+    }
     if (!params.containsKey(SCORE_WEIGHT)) {
       float std = (float) (1.0 / Math.sqrt(config.hiddenSize() + 1.0));
       params.put(SCORE_WEIGHT,
@@ -375,7 +396,33 @@ public final class LlamaModel implements CausalLm {
   }
 
   public boolean hasScoreHead() {
-    return params.containsKey(SCORE_WEIGHT);
+    return params.containsKey(SCORE_WEIGHT) || (adapter != null && adapter.replacement(SCORE_WEIGHT) != null);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Adapters
+
+  /**
+   * A view of this model with {@code adapter} applied: it shares this model's (frozen) weights,
+   * so one copy of the base serves a policy, its reference and a value model, each with its own
+   * adapter. Its {@link #parameters} are the adapter's (what a trainer optimises and saves);
+   * closing it closes neither the base nor the adapter.
+   */
+  public LlamaModel withAdapter(LinearAdapter adapter) {
+    if (this.adapter != null) {
+      throw new IllegalStateException("this model already carries an adapter; merge it first");
+    }
+    return new LlamaModel(config, manager, params, adapter, false);
+  }
+
+  /** The adapter this view applies, or null for a plain model. */
+  public LinearAdapter adapter() {
+    return adapter;
+  }
+
+  /** The base weights (HF names), whether or not an adapter is applied. */
+  public Map<String, NDArray> baseParameters() {
+    return Collections.unmodifiableMap(params);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -424,9 +471,9 @@ public final class LlamaModel implements CausalLm {
     return config.padTokenId();
   }
 
-  /** Turns gradient tracking on or off for every parameter. */
+  /** Turns gradient tracking on or off for every trainable parameter (the adapter's, in a view). */
   public void setRequiresGradient(boolean on) {
-    for (NDArray p : params.values()) {
+    for (NDArray p : parameters().values()) {
       p.setRequiresGradient(on);
     }
   }
@@ -443,14 +490,17 @@ public final class LlamaModel implements CausalLm {
     return manager.getDevice();
   }
 
-  /** The parameter table in model order; arrays are owned by this model. */
+  /**
+   * The trainable table: every weight in model order for a plain model, the adapter's arrays for
+   * an adapter view (the base stays frozen). Arrays are owned by the model or the adapter.
+   */
   public Map<String, NDArray> parameters() {
-    return Collections.unmodifiableMap(params);
+    return adapter != null ? adapter.parameters() : Collections.unmodifiableMap(params);
   }
 
-  /** Number of scalar parameters (a tied head counted once). */
+  /** Number of trainable scalar parameters (a tied head counted once; the adapter's in a view). */
   public long parameterCount() {
-    return ModelTensors.count(params);
+    return ModelTensors.count(parameters());
   }
 
   NDArray param(String name) {
@@ -463,6 +513,8 @@ public final class LlamaModel implements CausalLm {
 
   @Override
   public void close() {
-    manager.close();
+    if (ownsManager) {
+      manager.close();
+    }
   }
 }
