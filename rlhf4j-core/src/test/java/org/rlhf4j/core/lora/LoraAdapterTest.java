@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.rlhf4j.core.model.OracleAsserts.assertClose;
+import static org.rlhf4j.core.model.OracleAsserts.resource;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,10 +32,6 @@ import org.rlhf4j.core.model.LmMath;
  * PEFT files round-trip, a copy is independent, and the base never trains.
  */
 class LoraAdapterTest {
-  private static Path resource(String name) throws Exception {
-    return Path.of(LoraAdapterTest.class.getResource("/" + name).toURI());
-  }
-
   @Test
   void forwardAndGradientsMatchPyTorch() throws Exception {
     Path dir = resource("llama-lora-oracle");
@@ -141,9 +138,4 @@ class LoraAdapterTest {
     }
   }
 
-  private static void assertClose(NDArray expected, NDArray actual, float tol, String what) {
-    assertEquals(expected.getShape(), actual.getShape(), what + " shape");
-    float diff = expected.toType(DataType.FLOAT32, false).sub(actual).abs().max().getFloat();
-    assertTrue(diff < tol, what + ": max |diff| " + diff + " >= " + tol);
-  }
 }

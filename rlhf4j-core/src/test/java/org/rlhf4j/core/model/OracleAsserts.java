@@ -8,16 +8,16 @@ import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
 
 /** Shared comparisons and fixture lookup of the oracle tests. */
-final class OracleAsserts {
+public final class OracleAsserts {
   private OracleAsserts() {}
 
   /** A test resource directory or file by name. */
-  static Path resource(String name) throws Exception {
+  public static Path resource(String name) throws Exception {
     return Path.of(OracleAsserts.class.getResource("/" + name).toURI());
   }
 
   /** Same shape and max |expected - actual| below {@code tol}. */
-  static void assertClose(NDArray expected, NDArray actual, float tol, String what) {
+  public static void assertClose(NDArray expected, NDArray actual, float tol, String what) {
     assertEquals(expected.getShape(), actual.getShape(), what + " shape");
     float diff = expected.toType(DataType.FLOAT32, false).sub(actual).abs().max().getFloat();
     assertTrue(diff < tol, what + ": max |diff| " + diff + " >= " + tol);
