@@ -10,6 +10,8 @@ import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.generate.Generation;
 import org.rlhf4j.core.generate.Generator;
 import org.rlhf4j.core.generate.SamplingConfig;
+import org.rlhf4j.core.lora.LoraAdapter;
+import org.rlhf4j.core.tokenizer.ChatTemplate;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,6 +52,14 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "(default ${DEFAULT-VALUE})")
   long seed;
 
+  @Option(names = "--chat", description = "wrap each prompt as a user message in the model's chat template"
+      + " (tokenizer_config.json's chat_template), ending with the assistant header")
+  boolean chat;
+
+  @Option(names = "--pad-token", description = "pad token name when the tokenizer has none distinct from EOS"
+      + " (Llama 3.x: <|finetune_right_pad_id|>; SmolLM2: <|endoftext|>)")
+  String padToken;
+
   @Override
   public Integer call() throws Exception {
     List<String> texts = new ArrayList<>(prompts);
@@ -63,18 +73,26 @@ final class GenerateCommand implements Callable<Integer> {
     if (texts.isEmpty()) {
       throw new IllegalArgumentException("give at least one --prompt or a --prompts file");
     }
-    Path tokPath = tokenizer != null ? tokenizer : model.resolve(Checkpoint.TOKENIZER_FILE);
-    try (Tokenizer tok = Tokenizer.load(tokPath);
-        ModelCheckpoints.LoadedModel lm = ModelCheckpoints.load(model, device.get())) {
-      if (tok.vocabSize() > lm.model().config().vocabSize()) {
+    Path modelDir = LoraAdapter.isAdapter(model) && tokenizer == null && !Files.exists(model.resolve(Checkpoint.TOKENIZER_FILE))
+        ? model.resolve(LoraAdapter.baseModelPath(model)).normalize() : model;
+    Path tokPath = tokenizer != null ? tokenizer : modelDir.resolve(Checkpoint.TOKENIZER_FILE);
+    ChatTemplate template = null;
+    if (chat) {
+      template = ChatTemplate.fromTokenizerConfig(tokPath.resolveSibling("tokenizer_config.json")).orElseThrow(
+          () -> new IllegalArgumentException("--chat: " + tokPath.resolveSibling("tokenizer_config.json") + " has no chat_template"));
+    }
+    try (Tokenizer tok = Tokenizer.load(tokPath, new Tokenizer.SpecialTokens(null, padToken, null));
+        ModelCheckpoints.AnyModel lm = ModelCheckpoints.loadAny(model, device.get())) {
+      if (tok.vocabSize() > lm.model().vocabSize()) {
         throw new IllegalArgumentException(
-            "tokenizer " + tokPath + " has " + tok.vocabSize() + " tokens but the model only " + lm.model().config().vocabSize());
+            "tokenizer " + tokPath + " has " + tok.vocabSize() + " tokens but the model only " + lm.model().vocabSize());
       }
       List<int[]> encoded = new ArrayList<>();
       List<String> shown = new ArrayList<>();
       for (String t : texts) {
+        String input = template == null ? t : template.render(List.of(new ChatTemplate.Message("user", t)), true);
         for (int s = 0; s < samples; s++) {
-          encoded.add(tok.encode(t));
+          encoded.add(tok.encode(input));
           shown.add(t);
         }
       }
