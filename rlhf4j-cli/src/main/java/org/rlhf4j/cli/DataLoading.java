@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.rlhf4j.core.checkpoint.Checkpoint;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
+import org.rlhf4j.core.tokenizer.ChatTemplate;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.train.CorpusTokens;
 import org.rlhf4j.core.train.TokenWindows;
@@ -123,12 +124,18 @@ final class DataLoading {
    * {@code tokenizer.json} (our trainers copy it into every checkpoint they write).
    */
   static Tokenizer tokenizer(Path checkpoint, Path override) throws IOException {
+    return tokenizer(checkpoint, override, null);
+  }
+
+  /** As above, with a pad token named explicitly (hub tokenizers without one distinct from EOS). */
+  static Tokenizer tokenizer(Path checkpoint, Path override, String padToken) throws IOException {
+    Tokenizer.SpecialTokens names = new Tokenizer.SpecialTokens(null, padToken, null);
     if (override != null) {
-      return Tokenizer.load(override);
+      return Tokenizer.load(override, names);
     }
     Path tok = Checkpoint.tokenizer(checkpoint).orElseThrow(() -> new IllegalArgumentException(
         checkpoint + " has no " + Checkpoint.TOKENIZER_FILE + "; pass --tokenizer"));
-    return Tokenizer.load(tok);
+    return Tokenizer.load(tok, names);
   }
 
   /**
@@ -166,5 +173,19 @@ final class DataLoading {
     if (resume && !hasRun) {
       System.err.println("note: nothing to resume in " + out + "; starting a new run");
     }
+  }
+
+  /**
+   * Demonstrations whose prompts are rendered as one user message through {@code template}, ending
+   * with the assistant header, so a chat model is fine-tuned on the format it was trained with.
+   */
+  static List<Demonstration> withChatPrompts(List<Demonstration> demos,
+      ChatTemplate template) {
+    List<Demonstration> out = new ArrayList<>(demos.size());
+    for (Demonstration d : demos) {
+      String prompt = template.render(List.of(new ChatTemplate.Message("user", d.prompt())), true);
+      out.add(new Demonstration(d.promptId(), prompt, d.response(), d.labeler()));
+    }
+    return out;
   }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 import org.rlhf4j.core.generate.Generation;
 import org.rlhf4j.core.generate.Generator;
 import org.rlhf4j.core.generate.SamplingConfig;
-import org.rlhf4j.core.model.GptModel;
+import org.rlhf4j.core.model.CausalLm;
 import org.rlhf4j.core.reward.RewardFunction;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.train.ModelSelector;
@@ -57,7 +57,7 @@ final class RewardSelector implements ModelSelector {
   }
 
   @Override
-  public double evaluate(GptModel model) throws IOException {
+  public double evaluate(CausalLm model) throws IOException {
     List<int[]> encoded = tokenizer.encodeBatch(prompts);
     List<String> responses = new ArrayList<>(prompts.size());
     for (int s = 0; s < encoded.size(); s += batch) {

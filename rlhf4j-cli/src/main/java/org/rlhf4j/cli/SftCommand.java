@@ -9,7 +9,9 @@ import java.util.concurrent.Callable;
 import org.rlhf4j.core.checkpoint.Checkpoint;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.generate.SamplingConfig;
-import org.rlhf4j.core.model.GptModel;
+import org.rlhf4j.core.lora.LoraConfig;
+import org.rlhf4j.core.model.CausalLm;
+import org.rlhf4j.core.tokenizer.ChatTemplate;
 import org.rlhf4j.core.reward.RewardModel;
 import org.rlhf4j.core.reward.TokenizedRankings;
 import org.rlhf4j.core.tokenizer.Tokenizer;
@@ -96,6 +98,25 @@ final class SftCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
   boolean resume;
 
+  @Option(names = "--lora", defaultValue = "0",
+      description = "Llama-family models: train LoRA adapters of this rank instead of every weight (0: full fine-tuning; default ${DEFAULT-VALUE})")
+  int loraRank;
+
+  @Option(names = "--lora-alpha", description = "LoRA alpha (default: 2 x rank)")
+  Float loraAlpha;
+
+  @Option(names = "--lora-dropout", defaultValue = "0.05", description = "LoRA dropout (default ${DEFAULT-VALUE})")
+  float loraDropout;
+
+  @Option(names = "--lora-targets", split = ",", description = "adapted layers (default: q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj)")
+  List<String> loraTargets;
+
+  @Option(names = "--chat", description = "format each prompt as a user message with the model's chat template")
+  boolean chat;
+
+  @Option(names = "--pad-token", description = "pad token name for tokenizers without one distinct from EOS")
+  String padToken;
+
   @Override
   public Integer call() throws Exception {
     String select = selectBy.toLowerCase(Locale.ROOT);
@@ -118,12 +139,20 @@ final class SftCommand implements Callable<Integer> {
     List<String> validPrompts = select.equals("reward") ? DataLoading.texts(DataLoading.prompts(valid)) : null;
     DataLoading.checkResume(out, Checkpoint.hasResumeState(out.resolve("checkpoint")), resume);
     Device dev = device.get();
-    try (Tokenizer tok = DataLoading.tokenizer(model, tokenizer);
-        ModelCheckpoints.LoadedModel lm = ModelCheckpoints.load(model, dev);
+    LoraConfig lora = loraRank == 0 ? null : new LoraConfig(loraRank, loraAlpha == null ? 2f * loraRank : loraAlpha,
+        loraDropout, loraTargets == null ? LoraConfig.ALL_LINEAR : loraTargets, false);
+    try (Tokenizer tok = DataLoading.tokenizer(model, tokenizer, padToken);
+        ModelCheckpoints.Trainable lm = ModelCheckpoints.loadForTraining(model, dev, lora, tok.padId(), seed);
         RewardModel rm = select.equals("reward") ? RewardModel.load(rewardModel, dev) : null) {
-      GptModel m = lm.model();
-      TokenizedRankings.checkTokenizer(tok, m.config());
-      int ctx = m.config().contextLength();
+      CausalLm m = lm.model();
+      TokenizedRankings.checkTokenizer(tok, m);
+      ChatTemplate template = chat ? ChatTemplate.fromTokenizerConfig(tok.source().resolveSibling("tokenizer_config.json"))
+          .orElseThrow(() -> new IllegalArgumentException("--chat: the tokenizer directory has no chat_template")) : null;
+      if (template != null) {
+        train = DataLoading.withChatPrompts(train, template);
+        validDemos = validDemos == null ? null : DataLoading.withChatPrompts(validDemos, template);
+      }
+      int ctx = m.contextLength();
       List<Examples.TokenPair> pairs = tokenize(train, tok, ctx, data);
       ModelSelector selector = null;
       if (select.equals("reward")) {

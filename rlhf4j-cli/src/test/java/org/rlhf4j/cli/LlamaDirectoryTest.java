@@ -70,4 +70,52 @@ class LlamaDirectoryTest {
     assertEquals(0, viaAdapter.code(), viaAdapter.all());
     assertEquals(r.out(), viaAdapter.out(), "a fresh adapter (B = 0) generates what its base generates");
   }
+
+  @Test
+  void sftWithLoraWritesAPeftAdapterThatGeneratesAndMerges(@TempDir Path tmp) throws Exception {
+    Path base = tinyLlama(tmp.resolve("base"));
+    Path data = tmp.resolve("demos.jsonl");
+    Files.writeString(data, """
+        {"prompt": "hello there", "response": "a b c"}
+        {"prompt": "hello", "response": "d e f"}
+        {"prompt": "there", "response": "a a b"}
+        {"prompt": "hello hello", "response": "f e d"}
+        """);
+    String[] common = {"--model", base.toString(), "--data", data.toString(), "--epochs", "2", "--batch", "2",
+        "--micro-batch", "2", "--lr", "1e-2", "--warmup", "0", "--chat", "--pad-token", "<|finetune_right_pad_id|>",
+        "--device", "cpu"};
+    Cli.Result lora = Cli.run(concat(new String[] {"sft", "--out", tmp.resolve("sft-lora").toString(), "--lora", "4"}, common));
+    assertEquals(0, lora.code(), lora.all());
+    Path adapter = tmp.resolve("sft-lora/final");
+    assertTrue(Files.isRegularFile(adapter.resolve("adapter_config.json")), "a PEFT adapter directory");
+    assertTrue(Files.isRegularFile(adapter.resolve("adapter_model.safetensors")));
+    assertTrue(Files.isRegularFile(adapter.resolve("tokenizer.json")));
+    assertEquals(base.toAbsolutePath().normalize().toString(), LoraAdapter.baseModelPath(adapter));
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+      java.util.Map<String, ai.djl.ndarray.NDArray> t =
+          org.rlhf4j.core.checkpoint.SafeTensors.read(adapter.resolve("adapter_model.safetensors"), m);
+      assertEquals(2 * 2 * 7, t.size(), "A and B for 7 projections in 2 layers");
+      float moved = t.get("base_model.model.model.layers.1.mlp.down_proj.lora_B.weight").abs().max().getFloat();
+      assertTrue(moved > 0, "B started at zero and was trained");
+    }
+
+    Cli.Result gen = Cli.run("generate", "--model", adapter.toString(), "--prompt", "hello there", "--chat",
+        "--pad-token", "<|finetune_right_pad_id|>", "--max-new-tokens", "3", "--temperature", "0", "--device", "cpu");
+    assertEquals(0, gen.code(), gen.all());
+    Cli.Result merged = Cli.run("merge", "--adapter", adapter.toString(), "--out", tmp.resolve("merged").toString(),
+        "--device", "cpu");
+    assertEquals(0, merged.code(), merged.all());
+
+    Cli.Result full = Cli.run(concat(new String[] {"sft", "--out", tmp.resolve("sft-full").toString()}, common));
+    assertEquals(0, full.code(), full.all());
+    try (LlamaCheckpoint.LoadedModel m = LlamaCheckpoint.loadModel(tmp.resolve("sft-full/final"), Device.cpu())) {
+      assertEquals(4, m.model().config().padTokenId(), "the tokenizer's pad is recorded in the saved config");
+    }
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
 }

@@ -57,6 +57,9 @@ public final class Checkpoint {
   public static final String TRAINER_STATE_FILE = "trainer_state.json";
   public static final String OPTIMIZER_FILE = "optimizer.safetensors";
 
+  /** A PEFT adapter directory's config; such a directory may be replaced like a checkpoint. */
+  static final String ADAPTER_CONFIG_FILE = "adapter_config.json";
+
   /** Parameter name of the scalar (reward/value) head, as in HF GPT2ForSequenceClassification. */
   public static final String SCORE_WEIGHT = "score.weight";
 
@@ -310,7 +313,12 @@ public final class Checkpoint {
   public static boolean exists(Path dir) throws IOException {
     Path abs = dir.toAbsolutePath().normalize();
     Path source = Files.isDirectory(abs) ? abs : newestSibling(abs, OLD_TAG).orElse(abs);
-    return Files.isRegularFile(source.resolve(CONFIG_FILE)) && Files.isRegularFile(source.resolve(WEIGHTS_FILE));
+    boolean model = Files.isRegularFile(source.resolve(CONFIG_FILE)) && (Files.isRegularFile(source.resolve(WEIGHTS_FILE))
+        || Files.isRegularFile(source.resolve(LlamaCheckpoint.INDEX_FILE)));
+    // A LoRA adapter directory (PEFT layout) saved by a LoRA run counts too.
+    boolean adapter = Files.isRegularFile(source.resolve(ADAPTER_CONFIG_FILE))
+        && Files.isRegularFile(source.resolve("adapter_model.safetensors"));
+    return model || adapter;
   }
 
   /** Whether the checkpoint (see {@link #exists}) carries a {@code trainer_state.json}. */
@@ -394,7 +402,8 @@ public final class Checkpoint {
       empty = all.isEmpty();
       hasSubdirectory = all.stream().anyMatch(Files::isDirectory);
     }
-    if (!empty && (hasSubdirectory || !Files.isRegularFile(dir.resolve(CONFIG_FILE)))) {
+    boolean marked = Files.isRegularFile(dir.resolve(CONFIG_FILE)) || Files.isRegularFile(dir.resolve(ADAPTER_CONFIG_FILE));
+    if (!empty && (hasSubdirectory || !marked)) {
       throw new CheckpointException(
           dir, "is not empty and does not look like a checkpoint (no config.json, or has "
               + "subdirectories); refusing to replace it. Choose a new or empty directory");

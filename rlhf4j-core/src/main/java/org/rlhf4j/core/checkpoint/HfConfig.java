@@ -36,7 +36,8 @@ import org.rlhf4j.core.model.GptConfig;
  * an activation other than GELU (exact or tanh-approximated), {@code n_inner} other than 4C, untied
  * embeddings, cross-attention, and non-standard attention scaling.
  */
-public record HfConfig(GptConfig model, List<String> architectures, Map<String, Object> extras) {
+public record HfConfig(GptConfig model, List<String> architectures, Map<String, Object> extras)
+    implements ModelConfigFile {
 
   /** {@code architectures} value for a language model (HF {@code GPT2LMHeadModel}). */
   public static final String LM_ARCHITECTURE = "GPT2LMHeadModel";
@@ -87,6 +88,7 @@ public record HfConfig(GptConfig model, List<String> architectures, Map<String, 
   }
 
   /** The same config with {@code key} set to {@code value} (a JSON-compatible value). */
+  @Override
   public HfConfig withExtra(String key, Object value) {
     Map<String, Object> copy = new LinkedHashMap<>(extras);
     copy.put(key, value);
@@ -106,18 +108,6 @@ public record HfConfig(GptConfig model, List<String> architectures, Map<String, 
   /** An extra value, if present and not null. */
   public Optional<Object> extra(String key) {
     return Optional.ofNullable(extras.get(key));
-  }
-
-  /** A numeric extra, or {@code fallback} when absent; a non-number is a configuration error. */
-  public double extraDouble(String key, double fallback) {
-    Object v = extras.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    if (!(v instanceof Number n)) {
-      throw new IllegalArgumentException("config key '" + key + "' is not a number: " + v);
-    }
-    return n.doubleValue();
   }
 
   /** Reads and validates {@code config.json}. */

@@ -43,6 +43,12 @@ public final class LlamaCheckpoint {
   public static final String INDEX_FILE = "model.safetensors.index.json";
   public static final String GENERATION_CONFIG_FILE = "generation_config.json";
 
+  /**
+   * The config extra transformers records a model's origin in; set to the absolute directory on
+   * load, so an adapter trained on the model can name its base ({@code base_model_name_or_path}).
+   */
+  public static final String NAME_OR_PATH = "_name_or_path";
+
   /** Tokenizer files copied verbatim between model directories. */
   public static final List<String> TOKENIZER_FILES =
       List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json");
@@ -93,7 +99,8 @@ public final class LlamaCheckpoint {
    */
   public static Loaded load(Path dir, NDManager manager) throws IOException {
     Path source = dir.toAbsolutePath().normalize();
-    LlamaHfConfig config = LlamaHfConfig.read(source.resolve(Checkpoint.CONFIG_FILE));
+    LlamaHfConfig config = LlamaHfConfig.read(source.resolve(Checkpoint.CONFIG_FILE))
+        .withExtra(NAME_OR_PATH, source.toString());
     LlamaConfig model = config.model();
     Map<String, NDArray> raw = new LinkedHashMap<>();
     boolean ok = false;

@@ -32,7 +32,8 @@ import org.rlhf4j.core.model.LlamaConfig;
  * a {@code rope_scaling} other than {@code llama3} (or {@code default}), and Llama's {@code
  * pretraining_tp} above 1 is ignored as transformers does (it only splits the matmuls).
  */
-public record LlamaHfConfig(LlamaConfig model, List<String> architectures, Map<String, Object> extras) {
+public record LlamaHfConfig(LlamaConfig model, List<String> architectures, Map<String, Object> extras)
+    implements ModelConfigFile {
 
   /** Keys this record owns; every other key is an extra. */
   private static final Set<String> OWN_KEYS = Set.of(
@@ -85,6 +86,7 @@ public record LlamaHfConfig(LlamaConfig model, List<String> architectures, Map<S
     return new LlamaHfConfig(model, newArchitectures, extras);
   }
 
+  @Override
   public LlamaHfConfig withExtra(String key, Object value) {
     Map<String, Object> copy = new LinkedHashMap<>(extras);
     copy.put(key, value);

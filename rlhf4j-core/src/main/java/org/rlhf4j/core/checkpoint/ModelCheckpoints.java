@@ -11,8 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.rlhf4j.core.lora.LoraAdapter;
+import org.rlhf4j.core.lora.LoraConfig;
 import org.rlhf4j.core.model.CausalLm;
 import org.rlhf4j.core.model.GptModel;
+import org.rlhf4j.core.model.LlamaConfig;
+import org.rlhf4j.core.model.LlamaModel;
 
 /** Loads and saves {@link GptModel}s as Hugging Face checkpoint directories, and any family for inference. */
 public final class ModelCheckpoints {
@@ -87,13 +90,102 @@ public final class ModelCheckpoints {
   }
 
   /**
-   * Saves {@code model} with {@code config}'s extras; the model's own {@link
-   * org.rlhf4j.core.model.GptConfig} replaces the one in {@code config}.
+   * Saves {@code model} with {@code config}'s extras, in its family's layout: a GPT-2 checkpoint, a
+   * Llama-family directory (tokenizer files copied from {@code tokenizerJson}'s directory), or, for
+   * a LoRA view, a PEFT adapter directory whose {@code base_model_name_or_path} is the base's
+   * directory ({@code _name_or_path}); resume state goes alongside in every case. The model's own
+   * shape replaces the one in {@code config}.
    */
-  public static void save(Path dir, GptModel model, HfConfig config, Path tokenizerJson, Checkpoint.ResumeState resume)
+  public static void save(Path dir, CausalLm model, ModelConfigFile config, Path tokenizerJson,
+      Checkpoint.ResumeState resume) throws IOException {
+    if (model instanceof GptModel gpt) {
+      HfConfig cfg = config == null ? HfConfig.of(gpt.config()) : ((HfConfig) config).withModel(gpt.config());
+      Checkpoint.save(dir, cfg, gpt.parameters(), tokenizerJson, DataType.FLOAT32, resume);
+      return;
+    }
+    LlamaModel llama = (LlamaModel) model;
+    LlamaHfConfig cfg = config == null ? LlamaHfConfig.of(llama.config()) : ((LlamaHfConfig) config).withModel(llama.config());
+    Path tokenizerDir = tokenizerJson == null ? null : tokenizerJson.toAbsolutePath().getParent();
+    if (llama.adapter() instanceof LoraAdapter lora) {
+      Object base = cfg.extras().get(LlamaCheckpoint.NAME_OR_PATH);
+      Checkpoint.replaceDirectory(dir, tmp -> {
+        lora.save(tmp, base == null ? null : String.valueOf(base));
+        if (tokenizerDir != null) {
+          for (String name : LlamaCheckpoint.TOKENIZER_FILES) {
+            if (Files.isRegularFile(tokenizerDir.resolve(name))) {
+              Checkpoint.copyDurably(tokenizerDir.resolve(name), tmp.resolve(name));
+            }
+          }
+        }
+        Checkpoint.writeResumeState(tmp, resume);
+      });
+      return;
+    }
+    LlamaCheckpoint.save(dir, cfg, llama.parameters(), DataType.FLOAT32, Long.MAX_VALUE, tokenizerDir, resume);
+  }
+
+  /**
+   * Loads the trainable parameters saved in {@code dir} by {@link #save} back into {@code model}
+   * (in place) and returns the resume state, arrays in {@code manager}.
+   */
+  public static Checkpoint.ResumeState restore(Path dir, CausalLm model, NDManager manager) throws IOException {
+    if (model instanceof LlamaModel llama && llama.adapter() instanceof LoraAdapter) {
+      Map<String, NDArray> stored = SafeTensors.read(dir.resolve(LoraAdapter.WEIGHTS_FILE), manager);
+      Map<String, NDArray> bare = new java.util.LinkedHashMap<>();
+      stored.forEach((k, v) -> bare.put(k.substring(LoraAdapter.PEFT_PREFIX.length()), v));
+      model.loadParameters(bare);
+    } else if (model instanceof LlamaModel) {
+      model.loadParameters(LlamaCheckpoint.load(dir, manager).parameters());
+    } else {
+      model.loadParameters(Checkpoint.load(dir, manager).parameters());
+    }
+    return Checkpoint.loadResumeState(dir, manager);
+  }
+
+  /**
+   * A model to train, from a GPT-2 checkpoint or a Llama-family directory; with {@code lora}, a
+   * Llama-family base gets a fresh adapter and the returned model is the adapter view (the base
+   * frozen). A Llama config without {@code pad_token_id} takes {@code tokenizerPad}.
+   *
+   * @return the model, its config file (extras included) and what to close
+   */
+  public static Trainable loadForTraining(Path dir, Device device, LoraConfig lora, int tokenizerPad, long seed)
       throws IOException {
-    HfConfig cfg = (config == null ? HfConfig.of(model.config()) : config.withModel(model.config()));
-    Checkpoint.save(dir, cfg, model.parameters(), tokenizerJson, DataType.FLOAT32, resume);
+    if (!LlamaCheckpoint.isLlamaFamily(dir)) {
+      if (lora != null) {
+        throw new IllegalArgumentException("LoRA is implemented for Llama-family models; " + dir + " is GPT-2");
+      }
+      LoadedModel gpt = load(dir, device);
+      return new Trainable(gpt.model(), gpt.config(), List.of(gpt));
+    }
+    List<AutoCloseable> owned = new ArrayList<>();
+    try (NDManager tmp = NDManager.newBaseManager(device)) {
+      LlamaCheckpoint.Loaded loaded = LlamaCheckpoint.load(dir, tmp);
+      LlamaConfig shape = loaded.config().model();
+      if (shape.padTokenId() < 0 && tokenizerPad >= 0) {
+        shape = shape.withTokens(shape.bosTokenId(), shape.eosTokenIds(), tokenizerPad);
+      }
+      LlamaModel base = LlamaModel.fromTensors(shape, loaded.parameters(), device);
+      owned.add(base);
+      LlamaHfConfig cfg = loaded.config().withModel(shape);
+      if (lora == null) {
+        return new Trainable(base, cfg, owned);
+      }
+      LoraAdapter adapter = LoraAdapter.create(lora, base, seed);
+      owned.add(adapter);
+      return new Trainable(base.withAdapter(adapter), cfg, owned);
+    } catch (IOException | RuntimeException e) {
+      new AnyModel(null, owned).close();
+      throw e;
+    }
+  }
+
+  /** A model being trained, with its config file and what to close when done. */
+  public record Trainable(CausalLm model, ModelConfigFile config, List<AutoCloseable> owned) implements AutoCloseable {
+    @Override
+    public void close() {
+      new AnyModel(model, owned).close();
+    }
   }
 
   /** Saves weights in float16 to halve the size on disk (shipped base models); loads as float32. */

@@ -47,7 +47,7 @@ public final class LoraAdapter implements LinearAdapter, AutoCloseable {
   public static final String WEIGHTS_FILE = "adapter_model.safetensors";
 
   /** PEFT's prefix before the base model's own parameter names. */
-  static final String PEFT_PREFIX = "base_model.model.";
+  public static final String PEFT_PREFIX = "base_model.model.";
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

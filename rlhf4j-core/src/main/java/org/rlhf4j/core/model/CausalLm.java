@@ -37,6 +37,15 @@ public interface CausalLm extends AutoCloseable {
   /** Adds a freshly initialised scalar head if absent (an LM becomes a reward/value model). */
   void addScoreHead(long seed);
 
+  /** The shape record ({@link GptConfig} or {@link LlamaConfig}), e.g. for a run's resolved config. */
+  Record config();
+
+  /**
+   * Overwrites the trainable parameters in place from a table with the same names and shapes
+   * (resuming a run); see {@link #parameters}.
+   */
+  void loadParameters(Map<String, NDArray> tensors);
+
   /** Longest sequence the model accepts (prompt + response). */
   int contextLength();
 

@@ -498,6 +498,18 @@ public final class LlamaModel implements CausalLm {
     return adapter != null ? adapter.parameters() : Collections.unmodifiableMap(params);
   }
 
+  @Override
+  public void loadParameters(Map<String, NDArray> tensors) {
+    for (Map.Entry<String, NDArray> e : parameters().entrySet()) {
+      NDArray src = tensors.get(e.getKey());
+      if (src == null || !src.getShape().equals(e.getValue().getShape())) {
+        throw new IllegalArgumentException("tensor '" + e.getKey() + "' is "
+            + (src == null ? "missing" : "shaped " + src.getShape()) + ", expected " + e.getValue().getShape());
+      }
+      e.getValue().set(src.toType(DataType.FLOAT32, false).toFloatArray());
+    }
+  }
+
   /** Number of trainable scalar parameters (a tied head counted once; the adapter's in a view). */
   public long parameterCount() {
     return ModelTensors.count(parameters());

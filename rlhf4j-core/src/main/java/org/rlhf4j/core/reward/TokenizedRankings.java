@@ -3,7 +3,9 @@ package org.rlhf4j.core.reward;
 import java.util.ArrayList;
 import java.util.List;
 import org.rlhf4j.core.generate.PromptResponseBatch;
+import org.rlhf4j.core.model.CausalLm;
 import org.rlhf4j.core.model.GptConfig;
+import org.rlhf4j.core.model.GptModel;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.data.Ranking;
 
@@ -89,6 +91,25 @@ public final class TokenizedRankings {
       throw new IllegalArgumentException(
           "the tokenizer's EOS id " + tokenizer.eosId() + " differs from the model's eos_token_id "
               + model.eosTokenId() + ": wrong tokenizer for this model");
+    }
+  }
+
+  /**
+   * The same checks against any model family: the vocabulary fits and the tokenizer's EOS is one
+   * of the model's EOS ids (Llama 3.1 lists several).
+   */
+  public static void checkTokenizer(Tokenizer tokenizer, CausalLm model) {
+    if (model instanceof GptModel gpt) {
+      checkTokenizer(tokenizer, gpt.config());
+      return;
+    }
+    if (tokenizer.vocabSize() > model.vocabSize()) {
+      throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize() + " tokens but the model only "
+          + model.vocabSize() + " embeddings: wrong tokenizer for this model");
+    }
+    if (!model.eosTokenIds().contains(tokenizer.eosId())) {
+      throw new IllegalArgumentException("the tokenizer's EOS id " + tokenizer.eosId() + " is not among the model's "
+          + "eos_token_id " + model.eosTokenIds() + ": wrong tokenizer for this model");
     }
   }
 

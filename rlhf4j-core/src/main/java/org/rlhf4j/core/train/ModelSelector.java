@@ -1,7 +1,7 @@
 package org.rlhf4j.core.train;
 
 import java.io.IOException;
-import org.rlhf4j.core.model.GptModel;
+import org.rlhf4j.core.model.CausalLm;
 
 /**
  * Scores a model during training so the best checkpoint can be kept. InstructGPT picks the SFT
@@ -13,7 +13,7 @@ public interface ModelSelector {
   String name();
 
   /** Evaluates the model (dropout is already off; no gradients are recorded). */
-  double evaluate(GptModel model) throws IOException;
+  double evaluate(CausalLm model) throws IOException;
 
   /** Whether larger values are better (RM score) or smaller (loss). */
   boolean higherIsBetter();

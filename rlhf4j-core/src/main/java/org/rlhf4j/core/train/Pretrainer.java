@@ -15,6 +15,7 @@ import java.util.Map;
 import org.rlhf4j.core.checkpoint.Checkpoint;
 import org.rlhf4j.core.checkpoint.HfConfig;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
+import org.rlhf4j.core.model.CausalLm;
 import org.rlhf4j.core.model.GptModel;
 import org.rlhf4j.core.model.LmMath;
 
@@ -180,7 +181,7 @@ public final class Pretrainer {
   }
 
   /** Mean next-token loss of windows (b, T + 1): inputs are the first T, targets the last T. */
-  public static NDArray lmLoss(GptModel model, NDArray windows) {
+  public static NDArray lmLoss(CausalLm model, NDArray windows) {
     long t = windows.getShape().get(1) - 1;
     NDArray input = windows.get(":, :" + t);
     NDArray target = windows.get(":, 1:");

@@ -15,10 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.rlhf4j.core.checkpoint.Checkpoint;
-import org.rlhf4j.core.checkpoint.HfConfig;
+import org.rlhf4j.core.checkpoint.ModelConfigFile;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.generate.PromptResponseBatch;
-import org.rlhf4j.core.model.GptModel;
+import org.rlhf4j.core.model.CausalLm;
 import org.rlhf4j.core.model.ResponseScoring;
 
 /**
@@ -67,8 +67,8 @@ public final class SftTrainer {
    * @param pretrain pretraining windows to mix in when {@code pretrainMix > 0}, else may be null
    * @param selector picks the best checkpoint; null keeps the last one as best
    */
-  public Result run(GptModel model, List<Examples.TokenPair> train, TokenWindows pretrain, ModelSelector selector,
-      Path out, HfConfig base, Path tokenizerJson) throws IOException {
+  public Result run(CausalLm model, List<Examples.TokenPair> train, TokenWindows pretrain, ModelSelector selector,
+      Path out, ModelConfigFile base, Path tokenizerJson) throws IOException {
     if (train.isEmpty()) {
       throw new IllegalArgumentException("no demonstrations to train on");
     }
@@ -81,8 +81,8 @@ public final class SftTrainer {
     writeRunConfig(out, model, train.size());
     long total = totalSteps(train.size());
     int perEpoch = stepsPerEpoch(train.size());
-    int pad = model.config().padTokenId();
-    GptModel working = model;
+    int pad = model.padTokenId();
+    CausalLm working = model;
     // Dropout is a property of the run, not of the checkpoint: train with the configured rate,
     // save the base model's config unchanged.
     working.setDropoutOverride(config.dropout());
@@ -96,14 +96,12 @@ public final class SftTrainer {
       double elapsedBefore = 0;
       if (Checkpoint.hasResumeState(ckpt)) {
         try (NDManager tmp = working.manager().newSubManager()) {
-          Checkpoint.Loaded loaded = Checkpoint.load(ckpt, tmp);
-          Checkpoint.ResumeState rs = Checkpoint.loadResumeState(ckpt, tmp);
+          Checkpoint.ResumeState rs = ModelCheckpoints.restore(ckpt, working, tmp);
           JsonNode state = JSON.readTree(rs.trainerStateJson());
           step = state.path("step").asLong();
           best = state.path("best").asDouble(Double.NaN);
           bestStep = state.path("best_step").asLong(-1);
           elapsedBefore = state.path("elapsed_s").asDouble();
-          working.loadParameters(loaded.parameters());
           opt.load(rs.optimizerState(), step);
         }
         log.truncateAfter(step);
@@ -178,7 +176,7 @@ public final class SftTrainer {
   }
 
   /** One optimizer step's worth of SFT micro-batches; returns the step's mean token loss. */
-  private double sftStep(GptModel model, List<Examples.TokenPair> batch, int pad, long step) {
+  private double sftStep(CausalLm model, List<Examples.TokenPair> batch, int pad, long step) {
     long tokens = 0;
     for (Examples.TokenPair p : batch) {
       tokens += p.response().length;
@@ -201,7 +199,7 @@ public final class SftTrainer {
     return total / tokens;
   }
 
-  private double ptxStep(GptModel model, TokenWindows pretrain, long step) {
+  private double ptxStep(CausalLm model, TokenWindows pretrain, long step) {
     try (NDManager m = model.manager().newSubManager();
         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
       long[][] windows = new long[config.microBatch()][];
@@ -219,14 +217,14 @@ public final class SftTrainer {
   }
 
   /** Sum over response tokens of -log p(token), for a micro-batch; attached to {@code m}. */
-  static NDArray responseLossSum(GptModel model, List<Examples.TokenPair> micro, int pad, NDManager m) {
+  static NDArray responseLossSum(CausalLm model, List<Examples.TokenPair> micro, int pad, NDManager m) {
     int[][] prompts = new int[micro.size()][];
     int[][] responses = new int[micro.size()][];
     for (int i = 0; i < micro.size(); i++) {
       prompts[i] = micro.get(i).prompt();
       responses[i] = micro.get(i).response();
     }
-    PromptResponseBatch b = PromptResponseBatch.of(prompts, responses, pad, model.config().contextLength());
+    PromptResponseBatch b = PromptResponseBatch.of(prompts, responses, pad, model.contextLength());
     NDArray ids = m.create(b.ids());
     NDArray lp = ResponseScoring.responseLogprobs(model, ids, m.create(b.mask()), b.promptWidth(), 1f);
     NDArray mask = m.create(b.responseMask());
@@ -242,13 +240,13 @@ public final class SftTrainer {
       }
 
       @Override
-      public double evaluate(GptModel model) {
+      public double evaluate(CausalLm model) {
         double sum = 0;
         long tokens = 0;
         for (int s = 0; s < valid.size(); s += batch) {
           List<Examples.TokenPair> micro = valid.subList(s, Math.min(valid.size(), s + batch));
           try (NDManager m = model.manager().newSubManager()) {
-            sum += responseLossSum(model, micro, model.config().padTokenId(), m).getFloat();
+            sum += responseLossSum(model, micro, model.padTokenId(), m).getFloat();
           }
           for (Examples.TokenPair p : micro) {
             tokens += p.response().length;
@@ -264,7 +262,7 @@ public final class SftTrainer {
     };
   }
 
-  private static double evaluate(GptModel model, ModelSelector selector) throws IOException {
+  private static double evaluate(CausalLm model, ModelSelector selector) throws IOException {
     boolean was = model.isTraining();
     model.setTraining(false);
     try {
@@ -274,7 +272,7 @@ public final class SftTrainer {
     }
   }
 
-  private void writeRunConfig(Path out, GptModel model, int examples) throws IOException {
+  private void writeRunConfig(Path out, CausalLm model, int examples) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.set("sft", JSON.valueToTree(config));
     root.set("model", JSON.valueToTree(model.config()));
