@@ -99,6 +99,12 @@ class LlamaDirectoryTest {
       assertTrue(moved > 0, "B started at zero and was trained");
     }
 
+    assertTrue(Files.isRegularFile(tmp.resolve("sft-lora/checkpoint/trainer_state.json")), "epoch-1 resume point");
+    Cli.Result resumed = Cli.run(concat(new String[] {"sft", "--out", tmp.resolve("sft-lora").toString(), "--lora", "4",
+        "--resume"}, common));
+    assertEquals(0, resumed.code(), resumed.all());
+    assertTrue(resumed.out().contains("done: 4 steps"), "resumed from the adapter checkpoint at step 2: " + resumed.out());
+
     Cli.Result gen = Cli.run("generate", "--model", adapter.toString(), "--prompt", "hello there", "--chat",
         "--pad-token", "<|finetune_right_pad_id|>", "--max-new-tokens", "3", "--temperature", "0", "--device", "cpu");
     assertEquals(0, gen.code(), gen.all());
