@@ -140,7 +140,9 @@ public record LlamaHfConfig(LlamaConfig model, List<String> architectures, Map<S
     boolean attentionBias = !qwen && root.path("attention_bias").asBoolean(false);
     int window = 0;
     if (type.equals("mistral") || (qwen && root.path("use_sliding_window").asBoolean(false))) {
-      window = root.path("sliding_window").isIntegralNumber() ? root.get("sliding_window").asInt() : 0;
+      // Absent means transformers' default (MistralConfig and Qwen2Config: 4096); null means none.
+      JsonNode w = root.get("sliding_window");
+      window = w == null ? 4096 : w.isIntegralNumber() ? w.asInt() : 0;
     }
     try {
       LlamaConfig model = new LlamaConfig(
