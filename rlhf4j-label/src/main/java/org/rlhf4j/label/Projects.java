@@ -58,6 +58,10 @@ final class Projects implements AutoCloseable {
     if (ab && pairs == null) {
       throw new IllegalArgumentException("the A/B task needs a pair source (two models' responses)");
     }
+    if (ab) {
+      ProjectSpec.checkName(pairs.modelA(), "model A's name");
+      ProjectSpec.checkName(pairs.modelB(), "model B's name");
+    }
     List<Long> labelerIds = new ArrayList<>();
     for (String name : spec.labelers()) {
       Store.User u = store.findUser(name);
@@ -151,6 +155,12 @@ final class Projects implements AutoCloseable {
           PairSource.Responses r = pairs.responses(prompt);
           texts = List.of(r.a(), r.b());
         }
+        // Every source, not only uploads: a model or a custom source must respect the limit too.
+        for (String t : texts) {
+          if (t.length() > ProjectSpec.MAX_TEXT) {
+            throw new IOException("a response to prompt " + item.promptId() + " exceeds " + ProjectSpec.MAX_TEXT + " characters");
+          }
+        }
         store.setCandidates(item.id(), json(texts));
         done++;
         if (done % 10 == 0) {
@@ -161,7 +171,8 @@ final class Projects implements AutoCloseable {
     } catch (IOException | SQLException | RuntimeException e) {
       LOG.warn("candidate generation for project {} failed", projectId, e);
       try {
-        store.setStatus(projectId, FAILED, String.valueOf(e.getMessage()));
+        String reason = String.valueOf(e.getMessage());
+        store.setStatus(projectId, FAILED, reason.length() > 1000 ? reason.substring(0, 1000) + "…" : reason);
       } catch (SQLException ignored) {
         // The log above keeps the cause.
       }
