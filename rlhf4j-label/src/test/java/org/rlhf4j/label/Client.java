@@ -133,30 +133,43 @@ final class Client {
    * status code.
    */
   static int rawLogin(int port, String from, String user, String password) throws IOException {
-    byte[] body =
-        JSON.writeValueAsString(java.util.Map.of("username", user, "password", password))
-            .getBytes(StandardCharsets.UTF_8);
+    String body = JSON.writeValueAsString(Map.of("username", user, "password", password));
+    return status(raw(port, from, "POST", "/api/login", Map.of("Content-Type", "application/json"), body));
+  }
+
+  /**
+   * A request written by hand over a socket bound to {@code from}, with any headers (also those
+   * {@link java.net.http.HttpClient} refuses to set, such as {@code Host}); returns the whole
+   * response, headers and body.
+   */
+  static String raw(int port, String from, String method, String path, Map<String, String> headers, String body)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
+    if (!headers.containsKey("Host")) {
+      head.append("Host: 127.0.0.1:").append(port).append("\r\n");
+    }
+    headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+    head.append("Content-Length: ").append(bytes.length).append("\r\nConnection: close\r\n\r\n");
     try (Socket s = new Socket()) {
       s.bind(new InetSocketAddress(from, 0));
       s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       s.setSoTimeout(60_000);
       OutputStream out = s.getOutputStream();
-      out.write(("POST /api/login HTTP/1.1\r\nHost: 127.0.0.1:" + port
-              + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-              + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.write(body);
+      out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+      out.write(bytes);
       out.flush();
       InputStream in = s.getInputStream();
-      StringBuilder status = new StringBuilder();
-      for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
-        status.append((char) c);
-      }
-      in.readAllBytes();
-      String[] parts = status.toString().split(" ");
-      if (parts.length < 2) {
-        throw new IOException("no HTTP status from the server: " + status);
-      }
-      return Integer.parseInt(parts[1]);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
+  }
+
+  /** The status code of a {@link #raw} response. */
+  static int status(String response) throws IOException {
+    String[] parts = response.split("\r\n", 2)[0].split(" ");
+    if (parts.length < 2) {
+      throw new IOException("no HTTP status from the server: " + response);
+    }
+    return Integer.parseInt(parts[1]);
   }
 }
