@@ -30,10 +30,7 @@ class TextLimitsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path db = dir.resolve("limits.db");
-    LabelServer.createUser(db, "admin", Fixtures.PASSWORD, "admin", 4);
-    LabelServer.createUser(db, "ann", Fixtures.PASSWORD, "labeler", 4);
-    server = LabelServer.start(Fixtures.config(db));
+    server = Fixtures.startWithAdminAndAnn(dir.resolve("limits.db"));
     admin = new Client(server.port()).login("admin", Fixtures.PASSWORD);
   }
 

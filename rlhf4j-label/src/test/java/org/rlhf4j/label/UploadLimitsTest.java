@@ -26,10 +26,7 @@ class UploadLimitsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path db = dir.resolve("upload.db");
-    LabelServer.createUser(db, "admin", Fixtures.PASSWORD, "admin", 4);
-    LabelServer.createUser(db, "ann", Fixtures.PASSWORD, "labeler", 4);
-    server = LabelServer.start(Fixtures.config(db));
+    server = Fixtures.startWithAdminAndAnn(dir.resolve("upload.db"));
     admin = new Client(server.port()).login("admin", Fixtures.PASSWORD);
   }
 
@@ -81,8 +78,7 @@ class UploadLimitsTest {
   @Test
   void eightLargeUploadsFitInASmallHeap() throws Exception {
     Path db = dir.resolve("heap.db");
-    LabelServer.createUser(db, "admin", Fixtures.PASSWORD, "admin", 4);
-    LabelServer.createUser(db, "ann", Fixtures.PASSWORD, "labeler", 4);
+    Fixtures.adminAndAnn(db);
     byte[] prompts = Fixtures.prompts(PROMPTS).getBytes(StandardCharsets.UTF_8);
     StringBuilder b = new StringBuilder();
     String filler = "x".repeat(17_000);
