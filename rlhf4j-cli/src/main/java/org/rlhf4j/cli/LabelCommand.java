@@ -58,10 +58,15 @@ final class LabelCommand implements Runnable {
         description = "mark cookies Secure (browsers then send them over HTTPS only; set it behind an HTTPS proxy)")
     boolean secureCookies;
 
+    @Option(names = "--behind-proxy",
+        description = "take client addresses (for per-address login limits) from X-Forwarded-For; only when a"
+            + " reverse proxy is the only way in and it replaces that header")
+    boolean behindProxy;
+
     /** The server configuration these options describe (candidate sources aside). */
     LabelServerConfig config() {
       return new LabelServerConfig(host, port, db, Map.of(), Map.of(),
-          LabelServerConfig.DEFAULT_BCRYPT_COST, secureCookies, publicUrl);
+          LabelServerConfig.DEFAULT_BCRYPT_COST, secureCookies, publicUrl, behindProxy);
     }
 
     @Override

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.rlhf4j.label.LabelServerConfig;
 import picocli.CommandLine;
 
-/** Issue 16: {@code label serve} lacked --secure-cookies (the docs named it) and a public URL. */
+/** Issue 16: {@code label serve} lacked --secure-cookies (the docs named it), a public URL and proxy support. */
 class LabelServeOptionsTest {
   private static LabelServerConfig parse(String... args) {
     return CommandLine.populateCommand(new LabelCommand.Serve(), args).config();
@@ -19,8 +19,10 @@ class LabelServeOptionsTest {
 
   @Test
   void publicUrlAndSecureCookiesReachTheServerConfig() {
-    LabelServerConfig cfg = parse("--db", "labels.db", "--public-url", "https://label.example.org/", "--secure-cookies");
+    LabelServerConfig cfg = parse("--db", "labels.db", "--public-url", "https://label.example.org/", "--secure-cookies",
+        "--behind-proxy");
     assertTrue(cfg.secureCookies());
+    assertTrue(cfg.behindProxy());
     assertEquals(URI.create("https://label.example.org"), cfg.publicUrl());
   }
 
@@ -29,6 +31,7 @@ class LabelServeOptionsTest {
     LabelServerConfig cfg = parse("--db", "labels.db");
     assertFalse(cfg.secureCookies());
     assertNull(cfg.publicUrl());
+    assertFalse(cfg.behindProxy());
   }
 
   @Test

@@ -27,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.rlhf4j.data.DataFormatException;
 import org.rlhf4j.data.Jsonl;
 import org.rlhf4j.data.Prompt;
@@ -75,6 +76,10 @@ public final class LabelServer implements AutoCloseable {
               c.http.maxRequestSize = UploadLimits.MAX_REQUEST_BYTES;
               c.jetty.multipartConfig.maxFileSize(UploadLimits.MAX_REQUEST_BYTES, SizeUnit.BYTES);
               c.jetty.multipartConfig.maxTotalRequestSize(UploadLimits.MAX_REQUEST_BYTES, SizeUnit.BYTES);
+              if (config.behindProxy()) {
+                // The client address, scheme and host as the proxy saw them (X-Forwarded-*).
+                c.jetty.modifyHttpConfiguration(http -> http.addCustomizer(new ForwardedRequestCustomizer()));
+              }
               c.staticFiles.add(
                   s -> {
                     s.hostedPath = "/static";

@@ -19,6 +19,10 @@ import java.util.Map;
  *     (scheme, host, optional port and path); invite links are built from it and browsers' {@code
  *     Origin} may equal it. Null: invite links use the address the server accepted the request on,
  *     never the request's {@code Host} header
+ * @param behindProxy take the client's address (for per-address login limits) from the {@code
+ *     X-Forwarded-For} header that a reverse proxy sets, leftmost value first, as Jetty's {@code
+ *     ForwardedRequestCustomizer} does; only when the proxy is the only way in and it replaces
+ *     (not appends to) that header, or clients could claim any address
  */
 public record LabelServerConfig(
     String host,
@@ -28,7 +32,8 @@ public record LabelServerConfig(
     Map<String, PairSource> pairSources,
     int bcryptCost,
     boolean secureCookies,
-    URI publicUrl) {
+    URI publicUrl,
+    boolean behindProxy) {
 
   public static final int DEFAULT_BCRYPT_COST = 12;
 
@@ -59,7 +64,7 @@ public record LabelServerConfig(
     }
   }
 
-  /** All but the public URL (none: invite links use the address the request arrived on). */
+  /** No public URL and no proxy (invite links use the address the request arrived on). */
   public LabelServerConfig(
       String host,
       int port,
@@ -68,33 +73,37 @@ public record LabelServerConfig(
       Map<String, PairSource> pairSources,
       int bcryptCost,
       boolean secureCookies) {
-    this(host, port, dbPath, candidateSources, pairSources, bcryptCost, secureCookies, null);
+    this(host, port, dbPath, candidateSources, pairSources, bcryptCost, secureCookies, null, false);
   }
 
   /** Localhost, no registered sources, default bcrypt cost, plain-HTTP cookies. */
   public LabelServerConfig(int port, Path dbPath) {
-    this("127.0.0.1", port, dbPath, Map.of(), Map.of(), DEFAULT_BCRYPT_COST, false, null);
+    this("127.0.0.1", port, dbPath, Map.of(), Map.of(), DEFAULT_BCRYPT_COST, false, null, false);
   }
 
   public LabelServerConfig withBcryptCost(int cost) {
-    return new LabelServerConfig(host, port, dbPath, candidateSources, pairSources, cost, secureCookies, publicUrl);
+    return new LabelServerConfig(host, port, dbPath, candidateSources, pairSources, cost, secureCookies, publicUrl, behindProxy);
   }
 
   public LabelServerConfig withPort(int newPort) {
-    return new LabelServerConfig(host, newPort, dbPath, candidateSources, pairSources, bcryptCost, secureCookies, publicUrl);
+    return new LabelServerConfig(host, newPort, dbPath, candidateSources, pairSources, bcryptCost, secureCookies, publicUrl, behindProxy);
   }
 
   public LabelServerConfig withCandidateSource(String name, CandidateSource source) {
     var map = new java.util.HashMap<>(candidateSources);
     map.put(name, source);
-    return new LabelServerConfig(host, port, dbPath, map, pairSources, bcryptCost, secureCookies, publicUrl);
+    return new LabelServerConfig(host, port, dbPath, map, pairSources, bcryptCost, secureCookies, publicUrl, behindProxy);
   }
 
   public LabelServerConfig withSecureCookies(boolean secure) {
-    return new LabelServerConfig(host, port, dbPath, candidateSources, pairSources, bcryptCost, secure, publicUrl);
+    return new LabelServerConfig(host, port, dbPath, candidateSources, pairSources, bcryptCost, secure, publicUrl, behindProxy);
   }
 
   public LabelServerConfig withPublicUrl(URI url) {
-    return new LabelServerConfig(host, port, dbPath, candidateSources, pairSources, bcryptCost, secureCookies, url);
+    return new LabelServerConfig(host, port, dbPath, candidateSources, pairSources, bcryptCost, secureCookies, url, behindProxy);
+  }
+
+  public LabelServerConfig withBehindProxy(boolean proxy) {
+    return new LabelServerConfig(host, port, dbPath, candidateSources, pairSources, bcryptCost, secureCookies, publicUrl, proxy);
   }
 }

@@ -28,8 +28,9 @@ import java.util.function.LongSupplier;
  * with Retry-After).
  *
  * <p>State is in memory (a restart forgets it) and bounded: at most {@code maxTracked} accounts
- * and as many addresses, least recently failed forgotten first. Behind a reverse proxy every
- * client has the proxy's address, so the per-address limits then apply to all users together.
+ * and as many addresses, least recently used forgotten first. Behind a reverse proxy every client
+ * has the proxy's address, so the per-address limits then apply to all users together, unless the
+ * server takes addresses from {@code X-Forwarded-For} ({@link LabelServerConfig#behindProxy()}).
  */
 final class LoginThrottle {
 

@@ -84,6 +84,29 @@ class LoginThrottleTest {
     }
   }
 
+  @Test
+  void behindAProxyTheForwardedAddressIsTheOneLimited() throws Exception {
+    Path db = dir.resolve("proxy.db");
+    LabelServer.createUser(db, "ann", Fixtures.PASSWORD, "labeler", 4);
+    LoginThrottle.Policy p = policy(5, 10, Duration.ofMinutes(1), Duration.ofMinutes(15), 1, Duration.ofSeconds(10));
+    for (boolean proxy : new boolean[] {false, true}) {
+      try (LabelServer server = LabelServer.start(Fixtures.config(db).withBehindProxy(proxy), p)) {
+        for (int i = 0; i < 10; i++) { // an attacker behind the proxy: ten accounts, one guess each
+          assertEquals(401, forwardedLogin(server.port(), "203.0.113.5", "user" + i, "guess"));
+        }
+        assertEquals(429, forwardedLogin(server.port(), "203.0.113.5", "ann", Fixtures.PASSWORD));
+        // Another client behind the same proxy: locked out too unless the app trusts the header.
+        assertEquals(proxy ? 200 : 429, forwardedLogin(server.port(), "198.51.100.7", "ann", Fixtures.PASSWORD));
+      }
+    }
+  }
+
+  private static int forwardedLogin(int port, String client, String user, String password) throws Exception {
+    return Client.status(Client.raw(port, "127.0.0.1", "POST", "/api/login",
+        Map.of("Content-Type", "application/json", "X-Forwarded-For", client),
+        Client.JSON.writeValueAsString(Map.of("username", user, "password", password))));
+  }
+
   // ---------------------------------------------------------------- the back-off, on a fake clock
 
   @Test
