@@ -651,9 +651,10 @@ public final class LabelServer implements AutoCloseable {
   }
 
   private static JsonNode body(Context ctx) {
+    byte[] bytes = UploadLimits.readBody(ctx);
     try {
       // From bytes: no second copy of the body as a string (uploads come this way through the API).
-      JsonNode node = JSON.readTree(ctx.bodyAsBytes());
+      JsonNode node = JSON.readTree(bytes);
       if (node == null || !node.isObject()) {
         throw new IllegalArgumentException("expected a JSON object");
       }

@@ -1,6 +1,7 @@
 package org.rlhf4j.label;
 
 import io.javalin.http.Context;
+import java.io.IOException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -9,8 +10,8 @@ import java.util.concurrent.TimeUnit;
  * MiB got 500 instead of 413; eight 13.7 MB uploads peaked at 2.9 GB of heap).
  *
  * <p>A request over {@link #MAX_REQUEST_BYTES} is answered 413: at once when its
- * {@code Content-Length} says so, otherwise when Jetty's multipart parser or Javalin's body reader
- * reaches the limit. Multipart files are spooled to disk by Jetty (Javalin keeps at most 1 byte of
+ * {@code Content-Length} says so, otherwise when Jetty's multipart parser
+ * reaches the limit, or when {@link #readBody} has read past it. Multipart files are spooled to disk by Jetty (Javalin keeps at most 1 byte of
  * a file part in memory) and parsed line by line by {@link JsonlLines}; a JSON API body is read
  * once as bytes and parsed without an intermediate string. At most {@link #MAX_CONCURRENT_UPLOADS}
  * project creations parse uploads at the same time; the others wait up to {@link #WAIT_SECONDS}
@@ -42,6 +43,24 @@ final class UploadLimits {
     if (ctx.contentLength() > MAX_REQUEST_BYTES) {
       throw tooLarge();
     }
+  }
+
+  /**
+   * The request body, at most {@link #MAX_REQUEST_BYTES}. Javalin's own limit checks only a declared
+   * {@code Content-Length}, so a chunked body (anonymous, on {@code /api/login}) could otherwise
+   * fill the heap; this reads one byte past the limit at most, then answers 413.
+   */
+  static byte[] readBody(Context ctx) {
+    byte[] bytes;
+    try {
+      bytes = ctx.req().getInputStream().readNBytes((int) MAX_REQUEST_BYTES + 1);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("could not read the request body: " + e.getMessage(), e);
+    }
+    if (bytes.length > MAX_REQUEST_BYTES) {
+      throw tooLarge();
+    }
+    return bytes;
   }
 
   static LabelServer.HttpError tooLarge() {

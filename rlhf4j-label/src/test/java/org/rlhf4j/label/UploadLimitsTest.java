@@ -60,6 +60,22 @@ class UploadLimitsTest {
   }
 
   @Test
+  void aChunkedBodyOverTheLimitIs413EvenAnonymously() throws Exception {
+    // No Content-Length: the server must stop reading at the limit rather than buffer it all.
+    byte[] chunk = new byte[1 << 20];
+    java.util.Arrays.fill(chunk, (byte) ' ');
+    java.util.List<byte[]> chunks = java.util.Collections.nCopies(17, chunk);
+    Client anon = new Client(server.port());
+    HttpResponse<String> r = anon.http.send(
+        java.net.http.HttpRequest.newBuilder(anon.uri("/api/login"))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArrays(chunks))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(413, r.statusCode(), r.body());
+  }
+
+  @Test
   void anUploadUnderTheLimitCreatesTheProject() throws Exception {
     HttpResponse<String> r =
         admin.postMultipart("/admin/projects", form("fits"),
