@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * require the admin role; a labeler reaches only assignments that are theirs (others' answer 404,
  * so their existence does not leak); every mutating request needs the session's CSRF token
  * ({@code _csrf} form field or {@code X-CSRF-Token} header) and, when the browser sends one, a
- * same-origin {@code Origin}.
+ * same-origin {@code Origin}. Logins are throttled and their password checks bounded by {@link
+ * LoginThrottle}; request sizes and concurrent uploads by {@link UploadLimits}.
  */
 public final class LabelServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LabelServer.class);
@@ -556,8 +557,11 @@ public final class LabelServer implements AutoCloseable {
           if (password == null) {
             // An invite always makes a labeler (as on the People page): refuse rather than quietly
             // demote a requested admin. Admins are created with a password.
+            if (Store.ADMIN.equals(role)) {
+              throw new IllegalArgumentException("invites are for labelers; create an admin with a password");
+            }
             if (!Store.LABELER.equals(role)) {
-              throw new IllegalArgumentException("invites are for labelers; create an " + role + " with a password");
+              throw new IllegalArgumentException("role must be admin or labeler");
             }
             String token = store.invite(username);
             ctx.json(Map.of("username", username, "invite_url", baseUrl(ctx) + "/invite/" + token));

@@ -104,6 +104,7 @@ class TextLimitsTest {
     try (Database db = Database.open(server.config().dbPath())) {
       assertNull(new Store(db, 4).findUser("boss"), "no account may be created");
     }
+    assertEquals(400, admin.post("/api/admin/users", Map.of("username", "boss", "role", "root")).statusCode());
     // With a password the admin is created; without a role an invite makes a labeler.
     assertEquals(200, admin.post("/api/admin/users", Map.of("username", "boss", "role", "admin", "password", Fixtures.PASSWORD)).statusCode());
     HttpResponse<String> invite = admin.post("/api/admin/users", Map.of("username", "newbie"));
