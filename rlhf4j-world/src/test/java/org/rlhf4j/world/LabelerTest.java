@@ -74,7 +74,7 @@ class LabelerTest {
     Rating bad = l.rate(t, "", "empty");
     assertTrue(good.likert() > bad.likert(), good + " vs " + bad);
     PairJudgment pj = l.judgePair(t, "demo", t.demonstration(), "empty", "nothing nothing");
-    assertEquals(PairJudgment.A, pj.winner());
+    assertEquals(PairJudgment.A, pj.winner(), t + " " + world.judge().judge(t, "nothing nothing"));
     assertEquals(l.id(), pj.labeler());
   }
 }
