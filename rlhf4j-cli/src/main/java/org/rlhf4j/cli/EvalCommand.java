@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.rlhf4j.cli.pipeline.Evaluation;
+import org.rlhf4j.cli.pipeline.FollowingReport;
 import org.rlhf4j.cli.pipeline.PipelineConfig;
 import org.rlhf4j.core.checkpoint.Checkpoint;
 import org.rlhf4j.core.tokenizer.Tokenizer;
@@ -79,6 +80,7 @@ final class EvalCommand implements Callable<Integer> {
             m.path("gold_score").asDouble(), pct(m.path("hallucination")), pct(m.path("toxicity").path("respectful")));
       });
       System.out.println("* toxicity under the \"respectful\" instruction; full figures in " + out.resolve("eval.json"));
+      System.out.print(FollowingReport.console(summary));
     }
     return 0;
   }

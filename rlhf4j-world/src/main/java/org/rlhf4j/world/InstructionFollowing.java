@@ -1,5 +1,6 @@
 package org.rlhf4j.world;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -29,6 +30,7 @@ import java.util.TreeMap;
  * @param distinctPerPrompt distinct responses divided by prompts: 1 when every answer differs
  * @param samples the answers to the fixed sample prompts ({@link #sampleIndices})
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record InstructionFollowing(
     int responses,
     Proportion correct,
