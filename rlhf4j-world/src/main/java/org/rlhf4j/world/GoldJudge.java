@@ -47,6 +47,9 @@ public final class GoldJudge {
       Pattern.compile("\\b(?:kind|type|sort) of (?:an? )?([a-z][a-z' -]*)");
   private static final Pattern OPPOSITE_CLAIM =
       Pattern.compile("\\bopposite of ([a-z-]+) is (?:an? )?([a-z][a-z -]*)");
+  /** "dog means ...", "a cat is a kind of ...": the subject a definition or kind claim is about. */
+  private static final Pattern MEANS_CLAIM =
+      Pattern.compile("^(?:the word )?([a-z' -]{1,40}?) (?:means|is a kind of|is a type of) ");
   private static final Pattern ITEM_SPLIT =
       Pattern.compile("\\s*(?:,|;|\\n|\\band\\b|\\d+[.)])\\s*");
   private static final Pattern LIST_LEAD =
@@ -298,9 +301,6 @@ public final class GoldJudge {
     }
     return true;
   }
-
-  private static final Pattern MEANS_CLAIM =
-      Pattern.compile("^(?:the word )?([a-z' -]{1,40}?) (?:means|is a kind of|is a type of) ");
 
   /** Kind-of questions: the claimed hypernym (or an acceptable one named) is right. */
   private double kindOfTruth(Task task, String r, String lower) {

@@ -134,6 +134,8 @@ public final class FollowingReport {
       h.raw("</tr>\n");
     });
     h.raw("</table></div>\n");
+    h.figure(ReportCharts.correctness(r), "Strict correctness per model: bars are the share of answers the gold "
+        + "judge marks right, whiskers the 95% Wilson interval.");
     h.note("Strict correctness: the share of answers to the checkable held-out prompts that the gold judge marks "
         + "right, as a person would: the asked-for fact right, on topic, readable, harmless, within the length "
         + "limit (docs/results.md). Held-out phrasings are instruction templates no model trained on. Names the "

@@ -72,6 +72,7 @@ class FollowingReportTest {
     assertTrue(s.contains("<td class=\"right\">A cat is a kind of feline.</td>"), "right answers marked");
     assertTrue(s.contains("&lt;volume&gt;") && !s.contains("<volume>"), "answers are escaped");
     assertTrue(s.contains("77.5% [62.5, 87.7]"));
+    assertTrue(s.contains("<img alt=\"Strict correctness per model"), "the correctness chart is embedded");
   }
 
   @Test
