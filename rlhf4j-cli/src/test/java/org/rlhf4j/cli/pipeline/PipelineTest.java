@@ -83,6 +83,9 @@ class PipelineTest {
           f.samples().stream().map(org.rlhf4j.world.InstructionFollowing.Sample::taskId).toList());
     }
     assertTrue(Report.consoleTable(r).contains("Sample answers"));
+    var sft = r.models().get("small-sft").instructionFollowing();
+    assertTrue(sft.correctTrainedPhrasings() != null && sft.correctHeldOutPhrasings() != null,
+        "the evaluation prompts hold both trained and held-out phrasings: " + sft);
     assertFalse(r.hacking().bestOfN().isEmpty());
     assertFalse(r.hacking().ppo().isEmpty());
     assertTrue(r.curves().containsKey("ppo") && r.curves().containsKey("sft-small"));
