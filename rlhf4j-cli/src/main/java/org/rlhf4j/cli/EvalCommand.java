@@ -27,7 +27,9 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = {"Evaluate checkpoints on the world's held-out prompts: win rate against a baseline judged by",
         "held-out labelers (95%% Wilson interval), Likert, gold score, failure/hallucination/inappropriate",
-        "rates, toxicity per harm variant, capability benchmarks. Writes DIR/eval.json."})
+        "rates, toxicity per harm variant, capability benchmarks, and instruction following (strict",
+        "correctness per kind and on held-out phrasings, names the asked word, collapse, 12 sample answers",
+        "side by side). Writes DIR/eval.json."})
 final class EvalCommand implements Callable<Integer> {
   @Mixin DeviceOption device = new DeviceOption();
 
