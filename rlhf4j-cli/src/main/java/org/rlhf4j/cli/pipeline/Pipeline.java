@@ -75,7 +75,7 @@ public final class Pipeline {
   private static final ObjectMapper JSON = Results.MAPPER;
 
   /** Part of every stage key: bump it when a stage's code changes what it produces. */
-  static final String VERSION = "4";
+  static final String VERSION = "5";
 
   private final PipelineConfig cfg;
   private final Path out;
@@ -484,14 +484,12 @@ public final class Pipeline {
   private static void addTrainSeconds(Map<String, Results.ModelEval> models, StageCache.Outcome o, String name) {
     Results.ModelEval e = models.get(name);
     if (e != null) {
-      models.put(name, new Results.ModelEval(e.role(), e.parameters(), e.winRate(), e.likert(), e.goldScore(),
-          e.failsInstruction(), e.hallucination(), e.inventedShare(), e.inappropriate(), e.toxicity(), e.toxicityResponses(), e.benchmarks(), e.klToSft(), o.seconds()));
+      models.put(name, e.withTrainSeconds(o.seconds()));
     }
   }
 
   private static Results.ModelEval withKl(Results.ModelEval e, double kl) {
-    return new Results.ModelEval(e.role(), e.parameters(), e.winRate(), e.likert(), e.goldScore(), e.failsInstruction(),
-        e.hallucination(), e.inventedShare(), e.inappropriate(), e.toxicity(), e.toxicityResponses(), e.benchmarks(), kl, e.trainSeconds());
+    return e.withKlToSft(kl);
   }
 
   /** Prints the console table of a finished run. */

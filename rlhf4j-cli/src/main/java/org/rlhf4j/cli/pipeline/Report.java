@@ -76,6 +76,7 @@ public final class Report {
       if (r.baseline() != null && models.containsKey(r.baseline())) {
         sb.append("* baseline (win rate 50% by definition)\n");
       }
+      sb.append(FollowingReport.console(r));
     }
 
     if (r.stages() != null && !r.stages().isEmpty()) {
@@ -135,6 +136,7 @@ public final class Report {
     winRateSection(h, r);
     toxicitySection(h, r);
     benchmarkSection(h, r);
+    FollowingReport.html(h, r);
     rewardSection(h, r);
     hackingSection(h, r);
     curvesSection(h, r);
@@ -149,7 +151,8 @@ public final class Report {
 
   private static final String NAV = "<a href=\"#claims\">Claims</a><a href=\"#models\">Models</a>"
       + "<a href=\"#winrate\">Win rate</a><a href=\"#toxicity\">Toxicity</a>"
-      + "<a href=\"#benchmarks\">Alignment tax</a><a href=\"#rm\">Reward model</a>"
+      + "<a href=\"#benchmarks\">Alignment tax</a><a href=\"#following\">Instruction following</a>"
+      + "<a href=\"#rm\">Reward model</a>"
       + "<a href=\"#hacking\">Over-optimisation</a><a href=\"#curves\">Training curves</a>"
       + "<a href=\"#stages\">Stage times</a><a href=\"#config\">Config</a>";
 
@@ -191,6 +194,8 @@ public final class Report {
       figcaption { color: var(--muted); font-size: 13px; padding: 6px 4px 0; }
       code { background: #eef0f3; padding: 0 4px; border-radius: 3px; font-size: 13px; }
       .empty { color: var(--muted); font-style: italic; }
+      table.samples td { min-width: 140px; font-size: 13px; }
+      td.right { background: #e8f5e9; }
       footer { margin-top: 40px; color: var(--muted); font-size: 12.5px; border-top: 1px solid var(--line); padding-top: 10px; }
       """;
 
@@ -596,7 +601,7 @@ public final class Report {
   }
 
   /** A small HTML builder: {@link #raw} for markup, {@link #text} for escaped text. */
-  private static final class Html {
+  static final class Html {
     private final StringBuilder sb = new StringBuilder(1 << 16);
 
     Html raw(String markup) {

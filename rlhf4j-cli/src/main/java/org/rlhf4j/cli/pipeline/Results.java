@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import org.rlhf4j.world.InstructionFollowing;
 
 /**
  * Everything the pipeline measured, written as {@code results.json} (snake_case keys; documented
@@ -62,6 +63,8 @@ public record Results(
    * @param benchmarks capability benchmark accuracy (and perplexity) by name
    * @param klToSft mean KL (nats per response) to the model's SFT starting point, where defined
    * @param trainSeconds wall time to produce the model (its own stage)
+   * @param instructionFollowing strict correctness (per kind, trained vs held-out phrasings),
+   *     mentions-the-asked-word rate, collapse and the sample answers (issue 15)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ModelEval(
@@ -78,7 +81,38 @@ public record Results(
       Integer toxicityResponses,
       Map<String, Double> benchmarks,
       Double klToSft,
-      Double trainSeconds) {}
+      Double trainSeconds,
+      InstructionFollowing instructionFollowing) {
+
+    /** An evaluation without instruction-following figures (results.json before issue 15). */
+    public ModelEval(String role, Long parameters, Interval winRate, Double likert, Double goldScore,
+        Double failsInstruction, Double hallucination, Double inventedShare, Double inappropriate,
+        Map<String, Double> toxicity, Integer toxicityResponses, Map<String, Double> benchmarks,
+        Double klToSft, Double trainSeconds) {
+      this(role, parameters, winRate, likert, goldScore, failsInstruction, hallucination, inventedShare,
+          inappropriate, toxicity, toxicityResponses, benchmarks, klToSft, trainSeconds, null);
+    }
+
+    /** A copy with another training wall time. */
+    public ModelEval withTrainSeconds(Double seconds) {
+      return new ModelEval(role, parameters, winRate, likert, goldScore, failsInstruction, hallucination,
+          inventedShare, inappropriate, toxicity, toxicityResponses, benchmarks, klToSft, seconds,
+          instructionFollowing);
+    }
+
+    /** A copy with another KL to SFT. */
+    public ModelEval withKlToSft(Double kl) {
+      return new ModelEval(role, parameters, winRate, likert, goldScore, failsInstruction, hallucination,
+          inventedShare, inappropriate, toxicity, toxicityResponses, benchmarks, kl, trainSeconds,
+          instructionFollowing);
+    }
+
+    /** A copy with other instruction-following figures. */
+    public ModelEval withInstructionFollowing(InstructionFollowing f) {
+      return new ModelEval(role, parameters, winRate, likert, goldScore, failsInstruction, hallucination,
+          inventedShare, inappropriate, toxicity, toxicityResponses, benchmarks, klToSft, trainSeconds, f);
+    }
+  }
 
   /** Pairwise agreement (percent) within the training and the held-out labeler pools. */
   public record Agreement(double training, double heldOut) {}
