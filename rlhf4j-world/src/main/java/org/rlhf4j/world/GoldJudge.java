@@ -2,6 +2,7 @@ package org.rlhf4j.world;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -214,7 +215,7 @@ public final class GoldJudge {
         yield new Check(f, truth, onTopic(lower, w) ? truth : 0, hal, withinLimit);
       }
       case "which-word" -> {
-        double truth = anyPhrase(r, task.answers()) ? 1 : 0;
+        double truth = anyPhrase(r, task.answers()) ? namedShare(task, r, task.answers()) : 0;
         yield new Check(withinLimit ? 1 : 0.4, truth, truth, 0, withinLimit);
       }
       case "kinds" -> kinds(task, r);
@@ -226,7 +227,7 @@ public final class GoldJudge {
           }
         }
         boolean content = Words.contentWords(r).stream().anyMatch(c -> !Words.isFormOf(c, w));
-        double truth = anyPhrase(r, ok) ? 1 : 0;
+        double truth = anyPhrase(r, ok) ? namedShare(task, r, ok) : 0;
         // "have" is a function word but a fine synonym of "receive": an answer counts as content.
         double f = (content || truth > 0) && withinLimit ? 1 : 0.3;
         yield new Check(f, truth, onTopic(lower, w) ? truth : 0, 0, withinLimit);
@@ -502,6 +503,44 @@ public final class GoldJudge {
       }
     }
     return invented / (double) content.size();
+  }
+
+  /** Words that frame an answer ("The word is ...", "The opposite of ...") rather than give one. */
+  private static final Set<String> FRAME_WORDS =
+      Set.of("word", "words", "opposite", "antonym", "synonym", "means", "mean", "meaning",
+          "kind", "type", "sort", "answer", "similar", "same", "thing", "example");
+
+  /**
+   * Share of the candidate answers a response names that are acceptable: one right word scores 1,
+   * a list of guesses with one right among four scores 1/4. Without this, naming every word one can
+   * think of ("puppy, kitten, foal, calf") would be as good as the answer, and a policy optimised
+   * against the judge would learn to list words. Judged on the best sentence that names a right
+   * answer, so chatter after a right answer ("I hope this helps.") costs nothing here. Candidates
+   * are the sentence's content words that are not in the instruction, do not frame an answer, and
+   * are not the asked word (unless the asked word is itself the answer, as in which-word tasks).
+   */
+  private static double namedShare(Task task, String r, List<String> ok) {
+    double best = 0;
+    for (String sentence : r.split("(?<=[.!?])\\s+")) {
+      if (!anyPhrase(sentence, ok)) {
+        continue;
+      }
+      Set<String> candidates = new LinkedHashSet<>();
+      int right = 0;
+      for (String c : Words.contentWords(sentence)) {
+        boolean acceptable = ok.stream().anyMatch(a -> Words.containsPhrase(a, c));
+        if (FRAME_WORDS.contains(c)
+            || Words.containsPhrase(task.instruction(), c)
+            || (!acceptable && Words.isFormOf(c, task.word()))) {
+          continue;
+        }
+        if (candidates.add(c) && acceptable) {
+          right++;
+        }
+      }
+      best = Math.max(best, candidates.isEmpty() ? 1 : right / (double) candidates.size());
+    }
+    return best;
   }
 
   private static boolean anyPhrase(String r, List<String> phrases) {

@@ -206,6 +206,31 @@ class GoldJudgeRubricTest {
     assertTrue(two.score() > one.score() && two.likert() >= 3 && two.likert() <= 5, two + " " + one);
   }
 
+  /**
+   * A list of guesses is not an answer: naming "puppy" among four words must not score like naming
+   * it alone, or a policy optimised against the judge learns to list words.
+   */
+  @org.junit.jupiter.api.Test
+  void listingGuessesEarnsOnlyTheRightShare() {
+    GoldJudge judge = TestWorld.world().judge();
+    Task which =
+        task(Category.OPEN_QA, "which-word", "Which word means \"a young dog\"?", "puppy", 10, "",
+            List.of("puppy"));
+    Judgment alone = print(which, "one answer", "The word is puppy.", judge);
+    Judgment listed = print(which, "four guesses", "Puppy, kitten, foal or calf.", judge);
+    assertTrue(alone.correct(), alone.toString());
+    assertEquals(0.25, listed.correctness(), 1e-9, listed.toString());
+    assertFalse(listed.correct());
+    Task antonym =
+        task(Category.CHAT, "antonym", "What is the opposite of hot?", "hot", 12, "",
+            List.of("cold"));
+    Judgment right = print(antonym, "one answer", "The opposite of hot is cold.", judge);
+    Judgment guesses = print(antonym, "guesses", "Cold, wet, loud or tall.", judge);
+    assertTrue(right.correct(), right.toString());
+    assertFalse(guesses.correct(), guesses.toString());
+    assertTrue(guesses.score() < right.score());
+  }
+
   private static Judgment print(Task t, String label, String response, GoldJudge judge) {
     Judgment j = judge.judge(t, response);
     System.out.printf(
