@@ -90,6 +90,13 @@ class PipelineTest {
     assertFalse(r.hacking().ppo().isEmpty());
     assertTrue(r.curves().containsKey("ppo") && r.curves().containsKey("sft-small"));
     assertEquals(r.models().keySet(), Results.read(out.resolve("results.json")).models().keySet());
+    // Provenance: the code fingerprint and every stage's cache key, as the stage cache wrote it.
+    Results.Provenance p = Results.read(out.resolve("results.json")).provenance();
+    assertEquals(CodeFingerprint.current(), p.code());
+    assertFalse(p.commit().isBlank());
+    for (Results.Stage s : r.stages()) {
+      assertEquals(Files.readString(out.resolve("stages").resolve(s.name()).resolve("key")).strip(), s.key(), s.name());
+    }
 
     Results again = new Pipeline(PipelineConfig.fast(), out, small, large, Device.cpu(), QUIET).run();
     assertTrue(again.stages().stream().allMatch(Results.Stage::cached), "second run reuses every stage: " + again.stages());
