@@ -1,5 +1,6 @@
 package org.rlhf4j.cli;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,10 +49,29 @@ final class LabelCommand implements Runnable {
     @Option(names = "--max-new-tokens", defaultValue = "48", description = "candidate length limit (default ${DEFAULT-VALUE})")
     int maxNewTokens;
 
+    @Option(names = "--public-url",
+        description = "the address users reach the app at, e.g. https://label.example.org (behind a proxy);"
+            + " invite links are built from it")
+    URI publicUrl;
+
+    @Option(names = "--secure-cookies",
+        description = "mark cookies Secure (browsers then send them over HTTPS only; set it behind an HTTPS proxy)")
+    boolean secureCookies;
+
+    @Option(names = "--behind-proxy",
+        description = "take client addresses (for per-address login limits) from X-Forwarded-For; only when a"
+            + " reverse proxy is the only way in and it replaces that header")
+    boolean behindProxy;
+
+    /** The server configuration these options describe (candidate sources aside). */
+    LabelServerConfig config() {
+      return new LabelServerConfig(host, port, db, Map.of(), Map.of(),
+          LabelServerConfig.DEFAULT_BCRYPT_COST, secureCookies, publicUrl, behindProxy);
+    }
+
     @Override
     public Integer call() throws Exception {
-      LabelServerConfig cfg = new LabelServerConfig(host, port, db, Map.of(), Map.of(),
-          LabelServerConfig.DEFAULT_BCRYPT_COST, false);
+      LabelServerConfig cfg = config();
       List<AutoCloseable> owned = new ArrayList<>();
       for (Map.Entry<String, Path> e : candidates.entrySet()) {
         cfg = cfg.withCandidateSource(e.getKey(), JsonlCandidateSource.read(e.getValue()));
@@ -64,7 +84,8 @@ final class LabelCommand implements Runnable {
       CountDownLatch stop = new CountDownLatch(1);
       try (LabelServer server = LabelServer.start(cfg)) {
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-        System.out.println("labeling app on http://" + host + ":" + server.port() + "/ (Ctrl+C stops)");
+        System.out.println("labeling app on http://" + host + ":" + server.port() + "/"
+            + (publicUrl == null ? "" : ", public at " + cfg.publicUrl() + "/") + " (Ctrl+C stops)");
         stop.await();
       } finally {
         for (AutoCloseable c : owned) {

@@ -3,6 +3,9 @@ package org.rlhf4j.label;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,21 +29,26 @@ public final class JsonlCandidateSource implements CandidateSource {
   }
 
   public static JsonlCandidateSource read(Path file) throws IOException {
-    return parse(file, Files.readString(file));
+    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      return parse(file, in);
+    }
   }
 
   /** Parses the JSONL text; {@code origin} names it in error messages. */
   public static JsonlCandidateSource parse(Path origin, String text) throws IOException {
+    return parse(origin, new StringReader(text));
+  }
+
+  /**
+   * Parses JSONL read line by line from {@code in} (not closed); {@code origin} names it in error
+   * messages. Each response may have at most {@link ProjectSpec#MAX_TEXT} characters.
+   */
+  public static JsonlCandidateSource parse(Path origin, Reader in) throws IOException {
     Map<String, List<String>> map = new HashMap<>();
-    String[] lines = text.split("\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      int line = i + 1;
-      if (lines[i].isBlank()) {
-        continue;
-      }
+    JsonlLines.forEach(in, (line, text) -> {
       JsonNode node;
       try {
-        node = MAPPER.readTree(lines[i]);
+        node = MAPPER.readTree(text);
       } catch (IOException e) {
         throw new DataFormatException(origin, line, null, "malformed JSON");
       }
@@ -57,12 +65,18 @@ public final class JsonlCandidateSource implements CandidateSource {
         if (!r.isTextual()) {
           throw new DataFormatException(origin, line, "responses", "expected strings only");
         }
+        if (r.asText().length() > ProjectSpec.MAX_TEXT) {
+          throw new DataFormatException(origin, line, "responses", "a response exceeds " + ProjectSpec.MAX_TEXT + " characters");
+        }
         list.add(r.asText());
+      }
+      if (id.asText().length() > ProjectSpec.MAX_NAME) {
+        throw new DataFormatException(origin, line, "prompt_id", "exceeds " + ProjectSpec.MAX_NAME + " characters");
       }
       if (map.put(id.asText(), List.copyOf(list)) != null) {
         throw new DataFormatException(origin, line, "prompt_id", "duplicate id " + id.asText());
       }
-    }
+    });
     if (map.isEmpty()) {
       throw new DataFormatException(origin, 0, null, "no records");
     }

@@ -3,6 +3,9 @@ package org.rlhf4j.label;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -23,9 +26,8 @@ public final class JsonlPairSource implements PairSource {
   private final Map<String, String> b;
 
   public JsonlPairSource(String modelA, Map<String, String> a, String modelB, Map<String, String> b) {
-    if (modelA == null || modelA.isBlank() || modelB == null || modelB.isBlank()) {
-      throw new IllegalArgumentException("model names are required");
-    }
+    ProjectSpec.checkName(modelA, "model A's name");
+    ProjectSpec.checkName(modelB, "model B's name");
     this.modelA = modelA;
     this.modelB = modelB;
     this.a = Map.copyOf(a);
@@ -34,36 +36,48 @@ public final class JsonlPairSource implements PairSource {
 
   public static JsonlPairSource read(String modelA, Path fileA, String modelB, Path fileB)
       throws IOException {
-    return new JsonlPairSource(
-        modelA, parse(fileA, Files.readString(fileA)), modelB, parse(fileB, Files.readString(fileB)));
+    try (Reader a = Files.newBufferedReader(fileA, StandardCharsets.UTF_8);
+        Reader b = Files.newBufferedReader(fileB, StandardCharsets.UTF_8)) {
+      return new JsonlPairSource(modelA, parse(fileA, a), modelB, parse(fileB, b));
+    }
   }
 
   /** Parses one model's {@code {"prompt_id", "response"}} lines. */
   public static Map<String, String> parse(Path origin, String text) throws IOException {
+    return parse(origin, new StringReader(text));
+  }
+
+  /**
+   * Parses one model's {@code {"prompt_id", "response"}} lines read from {@code in} (not closed);
+   * each response may have at most {@link ProjectSpec#MAX_TEXT} characters.
+   */
+  public static Map<String, String> parse(Path origin, Reader in) throws IOException {
     Map<String, String> map = new HashMap<>();
-    String[] lines = text.split("\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      if (lines[i].isBlank()) {
-        continue;
-      }
+    JsonlLines.forEach(in, (line, text) -> {
       JsonNode node;
       try {
-        node = MAPPER.readTree(lines[i]);
+        node = MAPPER.readTree(text);
       } catch (IOException e) {
-        throw new DataFormatException(origin, i + 1, null, "malformed JSON");
+        throw new DataFormatException(origin, line, null, "malformed JSON");
       }
       JsonNode id = node == null ? null : node.get("prompt_id");
       if (id == null || !id.isTextual() || id.asText().isBlank()) {
-        throw new DataFormatException(origin, i + 1, "prompt_id", "is required");
+        throw new DataFormatException(origin, line, "prompt_id", "is required");
+      }
+      if (id.asText().length() > ProjectSpec.MAX_NAME) {
+        throw new DataFormatException(origin, line, "prompt_id", "exceeds " + ProjectSpec.MAX_NAME + " characters");
       }
       JsonNode response = node.get("response");
       if (response == null || !response.isTextual()) {
-        throw new DataFormatException(origin, i + 1, "response", "expected a string");
+        throw new DataFormatException(origin, line, "response", "expected a string");
+      }
+      if (response.asText().length() > ProjectSpec.MAX_TEXT) {
+        throw new DataFormatException(origin, line, "response", "exceeds " + ProjectSpec.MAX_TEXT + " characters");
       }
       if (map.put(id.asText(), response.asText()) != null) {
-        throw new DataFormatException(origin, i + 1, "prompt_id", "duplicate id " + id.asText());
+        throw new DataFormatException(origin, line, "prompt_id", "duplicate id " + id.asText());
       }
-    }
+    });
     if (map.isEmpty()) {
       throw new DataFormatException(origin, 0, null, "no records");
     }

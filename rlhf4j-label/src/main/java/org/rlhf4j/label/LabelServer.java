@@ -13,6 +13,9 @@ import io.javalin.http.SameSite;
 import io.javalin.http.UploadedFile;
 import io.javalin.http.staticfiles.Location;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.StringReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.jetty.server.ForwardedRequestCustomizer;
 import org.rlhf4j.data.DataFormatException;
 import org.rlhf4j.data.Jsonl;
 import org.rlhf4j.data.Prompt;
@@ -42,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * require the admin role; a labeler reaches only assignments that are theirs (others' answer 404,
  * so their existence does not leak); every mutating request needs the session's CSRF token
  * ({@code _csrf} form field or {@code X-CSRF-Token} header) and, when the browser sends one, a
- * same-origin {@code Origin}.
+ * same-origin {@code Origin}. Logins are throttled and their password checks bounded by {@link
+ * LoginThrottle}; request sizes and concurrent uploads by {@link UploadLimits}.
  */
 public final class LabelServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LabelServer.class);
@@ -50,26 +55,32 @@ public final class LabelServer implements AutoCloseable {
   static final String LOGIN_CSRF_COOKIE = "rlhf4j_login";
   static final String ADMIN_ENV = "RLHF4J_LABEL_ADMIN";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final long MAX_REQUEST_BYTES = 16L * 1024 * 1024;
 
   private final LabelServerConfig config;
   private final Database db;
   private final Store store;
   private final Projects projects;
+  private final LoginThrottle throttle;
+  private final UploadLimits uploads = new UploadLimits();
   private final Javalin app;
 
-  private LabelServer(LabelServerConfig config, Database db) {
+  private LabelServer(LabelServerConfig config, Database db, LoginThrottle.Policy loginPolicy) {
     this.config = config;
     this.db = db;
     this.store = new Store(db, config.bcryptCost());
     this.projects = new Projects(store, new SecureRandom());
+    this.throttle = new LoginThrottle(loginPolicy);
     this.app =
         Javalin.create(
             c -> {
               c.showJavalinBanner = false;
-              c.http.maxRequestSize = MAX_REQUEST_BYTES;
-              c.jetty.multipartConfig.maxFileSize(MAX_REQUEST_BYTES, SizeUnit.BYTES);
-              c.jetty.multipartConfig.maxTotalRequestSize(MAX_REQUEST_BYTES, SizeUnit.BYTES);
+              c.http.maxRequestSize = UploadLimits.MAX_REQUEST_BYTES;
+              c.jetty.multipartConfig.maxFileSize(UploadLimits.MAX_REQUEST_BYTES, SizeUnit.BYTES);
+              c.jetty.multipartConfig.maxTotalRequestSize(UploadLimits.MAX_REQUEST_BYTES, SizeUnit.BYTES);
+              if (config.behindProxy()) {
+                // The client address, scheme and host as the proxy saw them (X-Forwarded-*).
+                c.jetty.modifyHttpConfiguration(http -> http.addCustomizer(new ForwardedRequestCustomizer()));
+              }
               c.staticFiles.add(
                   s -> {
                     s.hostedPath = "/static";
@@ -82,10 +93,15 @@ public final class LabelServer implements AutoCloseable {
 
   /** Opens (and migrates) the database and starts serving. */
   public static LabelServer start(LabelServerConfig config) throws IOException {
+    return start(config, LoginThrottle.Policy.DEFAULT);
+  }
+
+  /** As {@link #start(LabelServerConfig)}, with other login limits (tests). */
+  static LabelServer start(LabelServerConfig config, LoginThrottle.Policy loginPolicy) throws IOException {
     Database db = Database.open(config.dbPath());
     LabelServer server;
     try {
-      server = new LabelServer(config, db);
+      server = new LabelServer(config, db, loginPolicy);
       String env = System.getenv(ADMIN_ENV);
       if (env != null && env.contains(":")) {
         String user = env.substring(0, env.indexOf(':'));
@@ -164,10 +180,16 @@ public final class LabelServer implements AutoCloseable {
   static final class HttpError extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final int status;
+    final long retryAfterSeconds; // sent as Retry-After when positive (429, 503)
 
     HttpError(int status, String message) {
+      this(status, 0, message);
+    }
+
+    HttpError(int status, long retryAfterSeconds, String message) {
       super(message);
       this.status = status;
+      this.retryAfterSeconds = retryAfterSeconds;
     }
   }
 
@@ -204,6 +226,7 @@ public final class LabelServer implements AutoCloseable {
               "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
           ctx.header("Cache-Control", "no-store");
           if (mutating(ctx)) {
+            UploadLimits.checkDeclaredLength(ctx);
             checkOrigin(ctx);
           }
           String path = ctx.path();
@@ -234,16 +257,7 @@ public final class LabelServer implements AutoCloseable {
           }
         });
 
-    app.exception(
-        HttpError.class,
-        (e, ctx) -> {
-          ctx.status(e.status);
-          if (isApi(ctx)) {
-            ctx.json(Map.of("error", e.getMessage()));
-          } else {
-            ctx.html(Pages.error(session(ctx), e.status, e.getMessage()));
-          }
-        });
+    app.exception(HttpError.class, LabelServer::respond);
     app.exception(
         IllegalArgumentException.class,
         (e, ctx) -> {
@@ -267,6 +281,10 @@ public final class LabelServer implements AutoCloseable {
     app.exception(
         Exception.class,
         (e, ctx) -> {
+          if (UploadLimits.isTooLarge(e)) {
+            respond(UploadLimits.tooLarge(), ctx);
+            return;
+          }
           LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
           ctx.status(500);
           if (isApi(ctx)) {
@@ -291,7 +309,9 @@ public final class LabelServer implements AutoCloseable {
           if (!constantTimeEquals(ctx.formParam("_csrf"), ctx.cookie(LOGIN_CSRF_COOKIE))) {
             throw new HttpError(403, "missing or invalid CSRF token; reload the login page");
           }
-          String token = store.login(ctx.formParam("username"), ctx.formParam("password"));
+          String username = ctx.formParam("username");
+          String password = ctx.formParam("password");
+          String token = throttle.attempt(username, ctx.ip(), () -> store.login(username, password));
           if (token == null) {
             ctx.redirect("/login?error=1");
             return;
@@ -308,7 +328,9 @@ public final class LabelServer implements AutoCloseable {
             throw new HttpError(415, "send JSON");
           }
           JsonNode body = body(ctx);
-          String token = store.login(body.path("username").asText(null), body.path("password").asText(null));
+          String username = body.path("username").asText(null);
+          String password = body.path("password").asText(null);
+          String token = throttle.attempt(username, ctx.ip(), () -> store.login(username, password));
           if (token == null) {
             throw new HttpError(401, "wrong username or password");
           }
@@ -474,7 +496,10 @@ public final class LabelServer implements AutoCloseable {
     app.post(
         "/admin/projects",
         ctx -> {
-          long id = createProject(formSpec(ctx));
+          long id;
+          try (UploadLimits.Permit permit = uploads.acquire()) {
+            id = createProject(formSpec(ctx));
+          }
           ctx.redirect("/admin/projects/" + id);
         });
     app.get(
@@ -513,7 +538,15 @@ public final class LabelServer implements AutoCloseable {
           out.put("dashboard", Labels.dashboard(store, p.id()));
           ctx.json(out);
         });
-    app.post("/api/admin/projects", ctx -> ctx.json(Map.of("id", createProject(jsonSpec(body(ctx))))));
+    app.post(
+        "/api/admin/projects",
+        ctx -> {
+          long id;
+          try (UploadLimits.Permit permit = uploads.acquire()) {
+            id = createProject(jsonSpec(body(ctx)));
+          }
+          ctx.json(Map.of("id", id));
+        });
     app.post(
         "/api/admin/users",
         ctx -> {
@@ -522,6 +555,14 @@ public final class LabelServer implements AutoCloseable {
           String password = b.path("password").asText(null);
           String role = b.path("role").asText(Store.LABELER);
           if (password == null) {
+            // An invite always makes a labeler (as on the People page): refuse rather than quietly
+            // demote a requested admin. Admins are created with a password.
+            if (Store.ADMIN.equals(role)) {
+              throw new IllegalArgumentException("invites are for labelers; create an admin with a password");
+            }
+            if (!Store.LABELER.equals(role)) {
+              throw new IllegalArgumentException("role must be admin or labeler");
+            }
             String token = store.invite(username);
             ctx.json(Map.of("username", username, "invite_url", baseUrl(ctx) + "/invite/" + token));
           } else {
@@ -544,6 +585,18 @@ public final class LabelServer implements AutoCloseable {
 
   // ================================================================ handlers' helpers
 
+  private static void respond(HttpError e, Context ctx) {
+    ctx.status(e.status);
+    if (e.retryAfterSeconds > 0) {
+      ctx.header("Retry-After", Long.toString(e.retryAfterSeconds));
+    }
+    if (isApi(ctx)) {
+      ctx.json(Map.of("error", e.getMessage()));
+    } else {
+      ctx.html(Pages.error(session(ctx), e.status, e.getMessage()));
+    }
+  }
+
   private void checkOrigin(Context ctx) {
     String origin = ctx.header("Origin");
     if (origin == null) {
@@ -553,7 +606,10 @@ public final class LabelServer implements AutoCloseable {
     try {
       URI uri = URI.create(origin);
       String originHost = uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "");
-      if (host == null || !host.equalsIgnoreCase(originHost)) {
+      // Behind a proxy the Host header may be the proxy's upstream; the public URL is then the origin.
+      URI pub = config.publicUrl();
+      boolean isPublic = pub != null && origin.equalsIgnoreCase(pub.getScheme() + "://" + pub.getRawAuthority());
+      if (!isPublic && (host == null || !host.equalsIgnoreCase(originHost))) {
         throw new HttpError(403, "cross-origin request refused");
       }
     } catch (IllegalArgumentException e) {
@@ -578,8 +634,16 @@ public final class LabelServer implements AutoCloseable {
     return new Cookie(name, value, "/", maxAgeSeconds, config.secureCookies(), 0, true, null, null, SameSite.STRICT);
   }
 
-  private static String baseUrl(Context ctx) {
-    return ctx.scheme() + "://" + ctx.host();
+  /**
+   * Where invite links point: the configured public URL, else the address this connection reached
+   * (the server's own socket, never the client-controlled {@code Host} header; issue 16).
+   */
+  private String baseUrl(Context ctx) {
+    if (config.publicUrl() != null) {
+      return config.publicUrl().toString();
+    }
+    String local = ctx.req().getLocalAddr();
+    return "http://" + (local.contains(":") ? "[" + local + "]" : local) + ":" + ctx.req().getLocalPort();
   }
 
   private static long longParam(String value) {
@@ -591,8 +655,10 @@ public final class LabelServer implements AutoCloseable {
   }
 
   private static JsonNode body(Context ctx) {
+    byte[] bytes = UploadLimits.readBody(ctx);
     try {
-      JsonNode node = JSON.readTree(ctx.body());
+      // From bytes: no second copy of the body as a string (uploads come this way through the API).
+      JsonNode node = JSON.readTree(bytes);
       if (node == null || !node.isObject()) {
         throw new IllegalArgumentException("expected a JSON object");
       }
@@ -728,23 +794,31 @@ public final class LabelServer implements AutoCloseable {
 
   // ================================================================ project creation
 
-  /** Everything a project form or JSON carries, sources still as JSONL text. */
+  /** An uploaded JSONL file, opened as a stream when parsed; null fields mean "not uploaded". */
+  @FunctionalInterface
+  private interface Upload {
+    Reader open() throws IOException;
+  }
+
+  /** Everything a project form or JSON carries, uploads still unparsed. */
   private record ProjectInput(
       ProjectSpec spec,
       String candidateSourceName,
-      String candidatesJsonl,
+      Upload candidates,
       String pairSourceName,
       String modelA,
-      String responsesAJsonl,
+      Upload responsesA,
       String modelB,
-      String responsesBJsonl) {}
+      Upload responsesB) {}
 
   private long createProject(ProjectInput in) throws SQLException, IOException {
     CandidateSource candidates = null;
     PairSource pairs = null;
     if (in.spec().tasks().contains("ranking")) {
-      if (in.candidatesJsonl() != null && !in.candidatesJsonl().isBlank()) {
-        candidates = JsonlCandidateSource.parse(Path.of("candidates.jsonl"), in.candidatesJsonl());
+      if (in.candidates() != null) {
+        try (Reader r = in.candidates().open()) {
+          candidates = JsonlCandidateSource.parse(Path.of("candidates.jsonl"), r);
+        }
       } else {
         candidates = config.candidateSources().get(in.candidateSourceName());
         if (candidates == null) {
@@ -753,13 +827,17 @@ public final class LabelServer implements AutoCloseable {
       }
     }
     if (in.spec().tasks().contains("ab")) {
-      if (in.responsesAJsonl() != null && !in.responsesAJsonl().isBlank()) {
-        pairs =
-            new JsonlPairSource(
-                in.modelA(),
-                JsonlPairSource.parse(Path.of("model_a.jsonl"), in.responsesAJsonl()),
-                in.modelB(),
-                JsonlPairSource.parse(Path.of("model_b.jsonl"), in.responsesBJsonl() == null ? "" : in.responsesBJsonl()));
+      if (in.responsesA() != null) {
+        if (in.responsesB() == null) {
+          throw new IllegalArgumentException("upload both models' responses");
+        }
+        try (Reader a = in.responsesA().open();
+            Reader b = in.responsesB().open()) {
+          pairs =
+              new JsonlPairSource(
+                  in.modelA(), JsonlPairSource.parse(Path.of("model_a.jsonl"), a),
+                  in.modelB(), JsonlPairSource.parse(Path.of("model_b.jsonl"), b));
+        }
       } else {
         pairs = config.pairSources().get(in.pairSourceName());
         if (pairs == null) {
@@ -770,21 +848,20 @@ public final class LabelServer implements AutoCloseable {
     return projects.create(in.spec(), candidates, pairs);
   }
 
-  private static List<Prompt> prompts(String jsonl) throws IOException {
-    if (jsonl == null || jsonl.isBlank()) {
+  private static List<Prompt> prompts(Upload upload) throws IOException {
+    if (upload == null) {
       throw new IllegalArgumentException("upload a prompt file (JSONL of {\"id\", \"prompt\"})");
     }
+    Path origin = Path.of("prompts.jsonl");
     List<Prompt> out = new ArrayList<>();
-    String[] lines = jsonl.split("\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      if (lines[i].isBlank()) {
-        continue;
-      }
-      try {
-        out.add(Jsonl.parse(lines[i], Prompt.class));
-      } catch (IllegalArgumentException e) {
-        throw new DataFormatException(Path.of("prompts.jsonl"), i + 1, null, e.getMessage());
-      }
+    try (Reader r = upload.open()) {
+      JsonlLines.forEach(r, (line, text) -> {
+        try {
+          out.add(Jsonl.parse(text, Prompt.class));
+        } catch (IllegalArgumentException e) {
+          throw new DataFormatException(origin, line, null, e.getMessage());
+        }
+      });
     }
     return out;
   }
@@ -792,13 +869,13 @@ public final class LabelServer implements AutoCloseable {
   private ProjectInput formSpec(Context ctx) throws IOException {
     Set<String> tasks = new LinkedHashSet<>(ctx.formParams("tasks"));
     String source = ctx.formParam("candidate_source");
-    String candidates = upload(ctx, "candidates_file");
+    Upload candidates = upload(ctx, "candidates_file");
     String pairSource = ctx.formParam("pair_source");
-    String a = upload(ctx, "responses_a_file");
+    Upload a = upload(ctx, "responses_a_file");
     String sourceName =
-        candidates != null && !candidates.isBlank()
-            ? "upload: " + ctx.uploadedFile("candidates_file").filename()
-            : a != null && !a.isBlank() ? "upload: " + ctx.formParam("model_a") + " vs " + ctx.formParam("model_b")
+        candidates != null
+            ? "upload: " + abbreviate(ctx.uploadedFile("candidates_file").filename())
+            : a != null ? "upload: " + abbreviate(ctx.formParam("model_a")) + " vs " + abbreviate(ctx.formParam("model_b"))
             : source != null && !source.isBlank() ? source : pairSource;
     ProjectSpec spec =
         new ProjectSpec(
@@ -821,14 +898,14 @@ public final class LabelServer implements AutoCloseable {
     b.path("tasks").forEach(t -> tasks.add(t.asText()));
     List<String> labelers = new ArrayList<>();
     b.path("labelers").forEach(t -> labelers.add(t.asText()));
-    String candidates = b.path("candidates_jsonl").asText(null);
+    Upload candidates = text(b, "candidates_jsonl");
     String source = b.path("candidate_source").asText(null);
     ProjectSpec spec =
         new ProjectSpec(
             b.path("name").asText(null),
             tasks,
             b.path("k").asInt(4),
-            prompts(b.path("prompts_jsonl").asText(null)),
+            prompts(text(b, "prompts_jsonl")),
             labelers,
             b.path("overlap_fraction").asDouble(0),
             b.path("overlap_labelers").asInt(2),
@@ -840,19 +917,28 @@ public final class LabelServer implements AutoCloseable {
         candidates,
         b.path("pair_source").asText(null),
         b.path("model_a").asText(null),
-        b.path("responses_a_jsonl").asText(null),
+        text(b, "responses_a_jsonl"),
         b.path("model_b").asText(null),
-        b.path("responses_b_jsonl").asText(null));
+        text(b, "responses_b_jsonl"));
   }
 
-  private static String upload(Context ctx, String name) throws IOException {
+  /** A JSON string field holding JSONL, read in place (no copy); null when absent or blank. */
+  private static Upload text(JsonNode b, String field) {
+    String jsonl = b.path(field).asText(null);
+    return jsonl == null || jsonl.isBlank() ? null : () -> new StringReader(jsonl);
+  }
+
+  /** A multipart file, streamed from where Jetty spooled it; null when absent or empty. */
+  private static Upload upload(Context ctx, String name) {
     UploadedFile f = ctx.uploadedFile(name);
     if (f == null || f.size() == 0) {
       return null;
     }
-    try (var in = f.content()) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
+    return () -> new InputStreamReader(f.content(), StandardCharsets.UTF_8);
+  }
+
+  private static String abbreviate(String name) {
+    return name == null || name.length() <= 80 ? name : name.substring(0, 79) + "…";
   }
 
   private static int intParam(String value, int otherwise) {

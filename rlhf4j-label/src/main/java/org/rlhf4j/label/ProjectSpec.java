@@ -27,12 +27,13 @@ public record ProjectSpec(
 
   public static final Set<String> TASKS = Set.of("demonstration", "ranking", "ab");
   public static final int MAX_PROMPTS = 100_000;
+  /** Longest prompt, response, candidate or instructions the app stores, in characters. */
   public static final int MAX_TEXT = 20_000;
+  /** Longest name the app stores (project, model, source, prompt id, category), in characters. */
+  public static final int MAX_NAME = 200;
 
   public ProjectSpec {
-    if (name == null || name.isBlank() || name.length() > 200) {
-      throw new IllegalArgumentException("project name is required (at most 200 characters)");
-    }
+    checkName(name, "project name");
     if (tasks == null || tasks.isEmpty() || !TASKS.containsAll(tasks)) {
       throw new IllegalArgumentException("tasks must be a non-empty subset of " + TASKS);
     }
@@ -48,8 +49,14 @@ public record ProjectSpec(
       throw new IllegalArgumentException("prompt ids must be unique");
     }
     for (Prompt p : prompts) {
+      if (p.id().length() > MAX_NAME) {
+        throw new IllegalArgumentException("a prompt id exceeds " + MAX_NAME + " characters");
+      }
       if (p.text().length() > MAX_TEXT) {
         throw new IllegalArgumentException("prompt " + p.id() + " exceeds " + MAX_TEXT + " characters");
+      }
+      if (p.category() != null && p.category().length() > MAX_NAME) {
+        throw new IllegalArgumentException("prompt " + p.id() + ": category exceeds " + MAX_NAME + " characters");
       }
     }
     if (labelers == null || labelers.isEmpty()) {
@@ -71,6 +78,14 @@ public record ProjectSpec(
     }
     if (source == null || source.isBlank()) {
       source = "none";
+    }
+    checkName(source, "source name");
+  }
+
+  /** A required name of at most {@link #MAX_NAME} characters; {@code what} names it in the error. */
+  static void checkName(String value, String what) {
+    if (value == null || value.isBlank() || value.length() > MAX_NAME) {
+      throw new IllegalArgumentException(what + " is required (at most " + MAX_NAME + " characters)");
     }
   }
 }

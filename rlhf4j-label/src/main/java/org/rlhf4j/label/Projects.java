@@ -16,9 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates projects: items (one per prompt and task), assignments (with overlap) and, in the
- * background, candidates. Generation runs on one thread so a model-backed source is never called
- * concurrently; items become visible to labelers as soon as their candidates are stored.
+ * Creates projects: items (one per prompt and task), assignments (with overlap) and candidates.
+ * Uploaded candidates and responses (the JSONL sources, already in memory) are stored with the
+ * items in the same transaction, so the upload is not kept after the request (issue 16). Other
+ * sources (a model) generate in the background, on one thread so a model-backed source is never
+ * called concurrently; items become visible to labelers as soon as their candidates are stored.
  */
 final class Projects implements AutoCloseable {
   static final String READY = "ready";
@@ -58,6 +60,10 @@ final class Projects implements AutoCloseable {
     if (ab && pairs == null) {
       throw new IllegalArgumentException("the A/B task needs a pair source (two models' responses)");
     }
+    if (ab) {
+      ProjectSpec.checkName(pairs.modelA(), "model A's name");
+      ProjectSpec.checkName(pairs.modelB(), "model B's name");
+    }
     List<Long> labelerIds = new ArrayList<>();
     for (String name : spec.labelers()) {
       Store.User u = store.findUser(name);
@@ -65,6 +71,22 @@ final class Projects implements AutoCloseable {
         throw new IllegalArgumentException("no labeler account " + name);
       }
       labelerIds.add(u.id());
+    }
+    // Uploaded sources: check every lookup before anything is written, so a missing prompt_id is a
+    // 400 naming it rather than a half-created project.
+    boolean inline =
+        (candidates == null || candidates instanceof JsonlCandidateSource)
+            && (pairs == null || pairs instanceof JsonlPairSource);
+    if (inline && (ranking || ab)) {
+      for (Prompt prompt : spec.prompts()) {
+        for (String task : orderedTasks(spec)) {
+          try {
+            texts(task, prompt, spec.k(), candidates, pairs);
+          } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+          }
+        }
+      }
     }
     long id =
         store.insertProject(
@@ -75,7 +97,7 @@ final class Projects implements AutoCloseable {
             ab ? pairs.modelA() : null,
             ab ? pairs.modelB() : null,
             spec.instructions(),
-            ranking || ab ? GENERATING : READY);
+            (ranking || ab) && !inline ? GENERATING : READY);
     // Which prompts several labelers see: a random subset of the requested size.
     int n = spec.prompts().size();
     List<Integer> order = new ArrayList<>();
@@ -104,6 +126,13 @@ final class Projects implements AutoCloseable {
                 cursor = (cursor + copies) % labelerIds.size();
                 for (String task : orderedTasks(spec)) {
                   long item = Store.insertItem(c, id, task, prompt);
+                  if (inline && !task.equals("demonstration")) {
+                    try {
+                      Store.setCandidates(c, item, json(texts(task, prompt, spec.k(), candidates, pairs)));
+                    } catch (IOException e) {
+                      throw new IllegalStateException("checked above", e);
+                    }
+                  }
                   for (int w : who) {
                     // A/B: random side per assignment, so neither model is always on the left.
                     Store.insertAssignment(
@@ -113,7 +142,7 @@ final class Projects implements AutoCloseable {
               }
               return null;
             });
-    if (ranking || ab) {
+    if ((ranking || ab) && !inline) {
       generator.submit(() -> generate(id, spec.k(), candidates, pairs));
     }
     return id;
@@ -140,18 +169,7 @@ final class Projects implements AutoCloseable {
       int done = 0;
       for (Store.Item item : items) {
         Prompt prompt = new Prompt(item.promptId(), item.prompt(), item.category());
-        List<String> texts;
-        if (item.task().equals("ranking")) {
-          texts = candidates.generate(prompt, k);
-          // stream().anyMatch, not contains(null): immutable lists throw on contains(null).
-          if (texts == null || texts.size() != k || texts.stream().anyMatch(t -> t == null)) {
-            throw new IOException("candidate source returned " + (texts == null ? "null" : texts.size() + " responses") + ", need " + k);
-          }
-        } else {
-          PairSource.Responses r = pairs.responses(prompt);
-          texts = List.of(r.a(), r.b());
-        }
-        store.setCandidates(item.id(), json(texts));
+        store.setCandidates(item.id(), json(texts(item.task(), prompt, k, candidates, pairs)));
         done++;
         if (done % 10 == 0) {
           store.setStatus(projectId, GENERATING, done + "/" + items.size());
@@ -161,11 +179,37 @@ final class Projects implements AutoCloseable {
     } catch (IOException | SQLException | RuntimeException e) {
       LOG.warn("candidate generation for project {} failed", projectId, e);
       try {
-        store.setStatus(projectId, FAILED, String.valueOf(e.getMessage()));
+        String reason = String.valueOf(e.getMessage());
+        store.setStatus(projectId, FAILED, reason.length() > 1000 ? reason.substring(0, 1000) + "…" : reason);
       } catch (SQLException ignored) {
         // The log above keeps the cause.
       }
     }
+  }
+
+  /** The K candidates (ranking) or the A and B responses (ab) of one prompt, checked. */
+  private static List<String> texts(String task, Prompt prompt, int k, CandidateSource candidates, PairSource pairs)
+      throws IOException {
+    List<String> texts;
+    if (task.equals("ranking")) {
+      texts = candidates.generate(prompt, k);
+      // stream().anyMatch, not contains(null): immutable lists throw on contains(null).
+      if (texts == null || texts.size() != k || texts.stream().anyMatch(t -> t == null)) {
+        throw new IOException("candidate source returned " + (texts == null ? "null" : texts.size() + " responses") + ", need " + k);
+      }
+    } else if (task.equals("ab")) {
+      PairSource.Responses r = pairs.responses(prompt);
+      texts = List.of(r.a(), r.b());
+    } else {
+      return List.of();
+    }
+    // Every source, not only uploads: a model or a custom source must respect the limit too.
+    for (String t : texts) {
+      if (t.length() > ProjectSpec.MAX_TEXT) {
+        throw new IOException("a response to prompt " + prompt.id() + " exceeds " + ProjectSpec.MAX_TEXT + " characters");
+      }
+    }
+    return texts;
   }
 
   private static String json(List<String> texts) {

@@ -410,7 +410,11 @@ final class Store {
   }
 
   void setCandidates(long itemId, String json) throws SQLException {
-    db.write(c -> update(c, "UPDATE items SET candidates_json = ? WHERE id = ?", json, itemId));
+    db.write(c -> setCandidates(c, itemId, json));
+  }
+
+  static int setCandidates(Connection c, long itemId, String json) throws SQLException {
+    return update(c, "UPDATE items SET candidates_json = ? WHERE id = ?", json, itemId);
   }
 
   List<Project> projects() throws SQLException {

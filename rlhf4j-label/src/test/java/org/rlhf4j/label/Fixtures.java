@@ -14,6 +14,18 @@ final class Fixtures {
     return new LabelServerConfig("127.0.0.1", 0, db, Map.of(), Map.of(), 4, false);
   }
 
+  /** Creates the accounts "admin" and the labeler "ann" (password {@link #PASSWORD}). */
+  static void adminAndAnn(Path db) throws java.io.IOException {
+    LabelServer.createUser(db, "admin", PASSWORD, "admin", 4);
+    LabelServer.createUser(db, "ann", PASSWORD, "labeler", 4);
+  }
+
+  /** A server on a fresh database with {@link #adminAndAnn}. */
+  static LabelServer startWithAdminAndAnn(Path db) throws java.io.IOException {
+    adminAndAnn(db);
+    return LabelServer.start(config(db));
+  }
+
   static String prompts(int n) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < n; i++) {

@@ -78,7 +78,7 @@ public final class ModelScorer implements LanguageModelScorer {
   }
 
   /** Samples one response per prompt in batches; EOS removed, text stripped. */
-  public static List<String> respond(GptModel model, Tokenizer tokenizer, List<String> prompts, SamplingConfig cfg, int batch) {
+  public static List<String> respond(org.rlhf4j.core.model.CausalLm model, Tokenizer tokenizer, List<String> prompts, SamplingConfig cfg, int batch) {
     List<String> out = new ArrayList<>(prompts.size());
     for (int s = 0; s < prompts.size(); s += batch) {
       List<String> chunk = prompts.subList(s, Math.min(prompts.size(), s + batch));
