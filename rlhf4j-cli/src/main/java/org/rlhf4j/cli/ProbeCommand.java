@@ -59,6 +59,9 @@ final class ProbeCommand implements Callable<Integer> {
   @Option(names = "--per-relation", defaultValue = "40", description = "probe items per relation (default ${DEFAULT-VALUE})")
   int perRelation;
 
+  @Option(names = "--common-words", description = "probe the facts of this corpus selection (default: the corpus default)")
+  Integer commonWords;
+
   @Option(names = "--seed", defaultValue = "1", description = "item selection seed (default ${DEFAULT-VALUE})")
   long seed;
 
@@ -77,7 +80,8 @@ final class ProbeCommand implements Callable<Integer> {
       throw new IllegalArgumentException("give --model, --corpus or both");
     }
     Lexicon lexicon = Lexicon.wordNet();
-    CorpusConfig config = CorpusConfig.defaults();
+    CorpusConfig config = commonWords == null ? CorpusConfig.defaults()
+        : CorpusConfig.defaults().withCommonWords(commonWords);
     if (corpus != null) {
       coverage(lexicon, config);
     }
@@ -151,7 +155,10 @@ final class ProbeCommand implements Callable<Integer> {
       }
     }
     // The facts the world's tasks ask (all splits: evaluation words are trained on in pretraining).
-    World world = World.create(lexicon, WorldConfig.defaults());
+    World world = World.create(lexicon, new WorldConfig(WorldConfig.defaults().seed(), config,
+        WorldConfig.defaults().trainPrompts(), WorldConfig.defaults().validPrompts(),
+        WorldConfig.defaults().evalPrompts(), WorldConfig.defaults().validWordFraction(),
+        WorldConfig.defaults().evalWordFraction()));
     Set<Fact> asked = new HashSet<>();
     int missing = 0;
     int tasks = 0;
