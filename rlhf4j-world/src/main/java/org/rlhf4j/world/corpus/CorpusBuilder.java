@@ -110,7 +110,8 @@ public final class CorpusBuilder {
             (w, s, f) -> verb(s) ? null : "Examples of " + w + " include " + list(f),
             (w, s, f) -> verb(s) ? "To " + f.answer() + " is one way to " + w
                 : withArticle(f.answer()) + " is one kind of " + w,
-            (w, s, f) -> "The common kinds of " + w + " are " + list(f)));
+            (w, s, f) -> (verb(s) ? "The common ways to " : "The common kinds of ") + w + " are "
+                + list(f)));
     STATEMENTS.put(
         Relation.OPPOSITE,
         List.of(
