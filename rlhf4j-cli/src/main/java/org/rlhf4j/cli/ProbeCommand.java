@@ -20,6 +20,7 @@ import org.rlhf4j.core.generate.Generation;
 import org.rlhf4j.core.generate.Generator;
 import org.rlhf4j.core.generate.SamplingConfig;
 import org.rlhf4j.core.tokenizer.Tokenizer;
+import org.rlhf4j.cli.pipeline.ModelScorer;
 import org.rlhf4j.world.Split;
 import org.rlhf4j.world.Task;
 import org.rlhf4j.world.World;
@@ -95,6 +96,7 @@ final class ProbeCommand implements Callable<Integer> {
     List<FactProbe.Item> items = FactProbe.items(lexicon, config, perRelation, seed);
     Path tokPath = tokenizer != null ? tokenizer : model.resolve(Checkpoint.TOKENIZER_FILE);
     List<String> completions = new ArrayList<>();
+    boolean[] ranked = new boolean[items.size()];
     try (Tokenizer tok = Tokenizer.load(tokPath);
         ModelCheckpoints.LoadedModel lm = ModelCheckpoints.load(model, device.get())) {
       List<int[]> prompts = items.stream().map(i -> tok.encode(i.prompt())).toList();
@@ -103,6 +105,7 @@ final class ProbeCommand implements Callable<Integer> {
         int[] r = g.responses()[i];
         completions.add(tok.decode(g.endedWithEos()[i] ? Arrays.copyOf(r, r.length - 1) : r));
       }
+      rank(items, new ModelScorer(lm.model(), tok), ranked);
     }
     Map<Relation, int[]> score = new EnumMap<>(Relation.class);
     Map<Relation, Integer> shown = new EnumMap<>(Relation.class);
@@ -114,9 +117,10 @@ final class ProbeCommand implements Callable<Integer> {
       FactProbe.Item item = items.get(i);
       boolean ok = item.correct(completions.get(i));
       right += ok ? 1 : 0;
-      int[] s = score.computeIfAbsent(item.relation(), k -> new int[2]);
+      int[] s = score.computeIfAbsent(item.relation(), k -> new int[3]);
       s[0] += ok ? 1 : 0;
       s[1]++;
+      s[2] += ranked[i] ? 1 : 0;
       if (shown.merge(item.relation(), 1, Integer::sum) <= show) {
         System.out.printf("  %s %s|%s%n", ok ? "right" : "wrong", item.prompt(),
             completions.get(i).replace("\n", " "));
@@ -126,15 +130,47 @@ final class ProbeCommand implements Callable<Integer> {
       row.put("prompt", item.prompt());
       row.put("completion", completions.get(i));
       row.put("correct", ok);
+      row.put("ranked_first", ranked[i]);
       row.putPOJO("answers", item.answers());
       lines.add(json.writeValueAsString(row));
     }
+    System.out.println("  relation  greedy right / items, answer ranked first among the relation's answers (chance)");
+    int first = 0;
     for (Map.Entry<Relation, int[]> e : score.entrySet()) {
-      System.out.printf("  %-9s %3d / %3d%n", e.getKey().name().toLowerCase(), e.getValue()[0], e.getValue()[1]);
+      long candidates = items.stream().filter(x -> x.relation() == e.getKey()).map(x -> x.answers().get(0)).distinct().count();
+      System.out.printf("  %-9s %3d / %3d   ranked first %3d (chance %.1f)%n", e.getKey().name().toLowerCase(),
+          e.getValue()[0], e.getValue()[1], e.getValue()[2], e.getValue()[1] / (double) candidates);
+      first += e.getValue()[2];
     }
-    System.out.printf("  %-9s %3d / %3d (%.1f%%)%n", "all", right, items.size(), 100.0 * right / items.size());
+    System.out.printf("  %-9s %3d / %3d (%.1f%%)   ranked first %3d%n", "all", right, items.size(),
+        100.0 * right / items.size(), first);
     if (out != null) {
       Files.write(out, lines);
+    }
+  }
+
+  /**
+   * A likelihood view of the same items, more sensitive than greedy completion: for each item,
+   * whether the model gives its fact's first answer (as " answer.") the highest log-likelihood
+   * among the first answers of all items of the same relation.
+   */
+  private static void rank(List<FactProbe.Item> items, ModelScorer scorer, boolean[] out) {
+    Map<Relation, List<String>> candidates = new EnumMap<>(Relation.class);
+    for (FactProbe.Item item : items) {
+      List<String> c = candidates.computeIfAbsent(item.relation(), k -> new ArrayList<>());
+      if (!c.contains(item.answers().get(0))) {
+        c.add(item.answers().get(0));
+      }
+    }
+    for (int i = 0; i < items.size(); i++) {
+      FactProbe.Item item = items.get(i);
+      List<String> c = candidates.get(item.relation());
+      double[] lp = scorer.logLikelihoods(item.prompt(), c.stream().map(a -> " " + a + ".").toList());
+      int best = 0;
+      for (int j = 1; j < lp.length; j++) {
+        best = lp[j] > lp[best] ? j : best;
+      }
+      out[i] = item.answers().contains(c.get(best));
     }
   }
 
