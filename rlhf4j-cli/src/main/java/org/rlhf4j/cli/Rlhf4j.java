@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       LabelCommand.class,
       InfoCommand.class,
       BenchCommand.class,
+      ProbeCommand.class,
       ReportCommand.class,
       CommandLine.HelpCommand.class
     })
