@@ -137,7 +137,7 @@ public final class CorpusBuilder {
             (w, s, f) -> "What does the word " + w + " mean?",
             (w, s, f) -> "What is the meaning of " + w + "?",
             (w, s, f) -> "Can you tell me what " + w + " means?",
-            (w, s, f) -> "How would you define the word " + w + "?",
+            (w, s, f) -> "How is the word " + w + " defined?",
             (w, s, f) -> "What do people mean by " + w + "?"));
     QUESTIONS.put(
         Relation.POS,
