@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.rlhf4j.core.checkpoint.AtomicFiles;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.model.GptModel;
 import org.rlhf4j.core.ppo.PpoConfig;
@@ -186,8 +187,9 @@ final class PpoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     RewardEnsemble.Aggregation agg = aggregation();
     List<String> texts = DataLoading.texts(DataLoading.prompts(prompts));
-    // PpoTrainer resumes from checkpoint/ (or the previous one kept while a new one is written).
-    boolean hasRun = Files.isDirectory(out.resolve("checkpoint")) || Files.isDirectory(out.resolve(".checkpoint-old"));
+    // PpoTrainer resumes from checkpoint/; a save killed between its renames left it aside.
+    AtomicFiles.recoverDirectory(out.resolve(PpoTrainer.CHECKPOINT_DIR), out.resolve(PpoTrainer.CHECKPOINT_ASIDE));
+    boolean hasRun = Files.isDirectory(out.resolve(PpoTrainer.CHECKPOINT_DIR));
     DataLoading.checkResume(out, hasRun, resume);
     Device dev = device.get();
     try (Tokenizer tok = DataLoading.tokenizer(policy, tokenizer);

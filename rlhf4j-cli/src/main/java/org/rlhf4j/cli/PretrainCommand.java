@@ -116,8 +116,9 @@ final class PretrainCommand implements Callable<Integer> {
         long done = 0;
         if (resume && hasRun) {
           // The bar starts where the resumed run stands, so its ETA covers only what is left.
-          done = new com.fasterxml.jackson.databind.ObjectMapper()
-              .readTree(Files.readString(ckpt.resolve(Checkpoint.TRAINER_STATE_FILE))).path("step").asLong();
+          // Read through Checkpoint: a save killed between its renames left the state aside.
+          String state = Checkpoint.readTrainerState(ckpt).orElse("{}");
+          done = new com.fasterxml.jackson.databind.ObjectMapper().readTree(state).path("step").asLong();
         }
         Pretrainer.Result r;
         try (Progress bar = new Progress("pretrain", steps, done, Metrics.TRAIN_LOSS, Metrics.VAL_LOSS,

@@ -14,11 +14,12 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.UUID;
 
 /**
- * Write-to-temp-then-rename helpers. A reader never sees a half-written file: the bytes go to a
- * temporary sibling (same directory, hence same file system, so the rename is atomic), are
- * flushed to disk, and only then replace the target.
+ * Write-to-temp-then-rename helpers, the one place every run file is written through (configs,
+ * trainer state, metrics rewrites, evaluation summaries, run records). A reader never sees a
+ * half-written file: the bytes go to a temporary sibling (same directory, hence same file system,
+ * so the rename is atomic), are flushed to disk, and only then replace the target.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
   private AtomicFiles() {}
 
   /** Writes the body of a file through a channel. */
@@ -56,7 +57,7 @@ final class AtomicFiles {
   }
 
   /** Writes a small text file (config, trainer state) atomically. */
-  static void writeString(Path target, String text) throws IOException {
+  public static void writeString(Path target, String text) throws IOException {
     byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     write(target, ch -> writeFully(ch, java.nio.ByteBuffer.wrap(bytes)));
   }
@@ -94,8 +95,36 @@ final class AtomicFiles {
     }
   }
 
+  /**
+   * Puts the complete directory {@code fresh} in place of {@code target}, keeping the previous
+   * {@code target} as {@code aside} until the new one is in place. A kill at any point leaves a
+   * complete directory at {@code target} or at {@code aside}, and {@link #recoverDirectory} (which
+   * this method calls first) moves it back. Without that first step, a second kill after the
+   * aside copy was deleted and before {@code fresh} was renamed lost both (issue 16).
+   */
+  public static void replaceDirectory(Path fresh, Path target, Path aside) throws IOException {
+    recoverDirectory(target, aside);
+    deleteRecursively(aside);
+    if (Files.exists(target)) {
+      moveAtomically(target, aside);
+    }
+    moveAtomically(fresh, target);
+    fsyncDirectory(target.toAbsolutePath().getParent());
+    deleteRecursively(aside);
+  }
+
+  /**
+   * Completes a {@link #replaceDirectory} killed between its two renames: when {@code target} is
+   * absent and {@code aside} exists, moves {@code aside} back. Call it before reading {@code target}.
+   */
+  public static void recoverDirectory(Path target, Path aside) throws IOException {
+    if (!Files.exists(target) && Files.isDirectory(aside)) {
+      moveAtomically(aside, target);
+    }
+  }
+
   /** Deletes a file or a directory tree; a missing path is not an error. */
-  static void deleteRecursively(Path path) throws IOException {
+  public static void deleteRecursively(Path path) throws IOException {
     if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
