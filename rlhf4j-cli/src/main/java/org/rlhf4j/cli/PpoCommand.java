@@ -23,7 +23,10 @@ import org.rlhf4j.core.train.OptimizerConfig;
 import org.rlhf4j.core.train.TokenWindows;
 import org.rlhf4j.world.World;
 import org.rlhf4j.world.WorldConfig;
+import org.rlhf4j.core.checkpoint.RunDirectory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -36,6 +39,8 @@ import picocli.CommandLine.Option;
 @Command(name = "ppo", mixinStandardHelpOptions = true,
     description = "PPO / PPO-ptx from an SFT policy against a reward model; resumable.")
 final class PpoCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin DeviceOption device = new DeviceOption();
 
   @Option(names = "--policy", required = true, description = "SFT checkpoint: the initial policy and the KL reference")
@@ -190,7 +195,7 @@ final class PpoCommand implements Callable<Integer> {
     // PpoTrainer resumes from checkpoint/; a save killed between its renames left it aside.
     AtomicFiles.recoverDirectory(out.resolve(PpoTrainer.CHECKPOINT_DIR), out.resolve(PpoTrainer.CHECKPOINT_ASIDE));
     boolean hasRun = Files.isDirectory(out.resolve(PpoTrainer.CHECKPOINT_DIR));
-    DataLoading.checkResume(out, hasRun, resume);
+    RunDirectory run = DataLoading.openRun(spec, out, resume, hasRun);
     Device dev = device.get();
     try (Tokenizer tok = DataLoading.tokenizer(policy, tokenizer);
         ModelCheckpoints.LoadedModel pol = ModelCheckpoints.load(policy, dev);
@@ -229,6 +234,7 @@ final class PpoCommand implements Callable<Integer> {
       System.out.printf("done: %d iterations, rm_score %.4f, kl %.4f, beta %.4f, %.0f s%n",
           r.iterations(), r.finalScore(), r.finalKl(), r.beta(), r.seconds());
       System.out.println("policy: " + r.finalModel() + (noEma ? "" : " (EMA of the weights; the last weights are in policy/)"));
+      run.finish();
     }
     return 0;
   }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.rlhf4j.core.checkpoint.AtomicFiles;
 import org.rlhf4j.core.checkpoint.Checkpoint;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.generate.Generation;
@@ -26,7 +27,10 @@ import org.rlhf4j.core.train.OptimizerConfig;
 import org.rlhf4j.data.DatasetFormats;
 import org.rlhf4j.data.Demonstration;
 import org.rlhf4j.data.Ranking;
+import org.rlhf4j.core.checkpoint.RunDirectory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -37,6 +41,8 @@ import picocli.CommandLine.Option;
 @Command(name = "reward", mixinStandardHelpOptions = true,
     description = "Train a reward model (the SFT model plus a scalar head) on rankings; resumable.")
 final class RewardCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   /** Held-out evaluation written next to the model, for scripts and the pipeline. */
   static final String EVAL_FILE = "eval.json";
 
@@ -129,7 +135,7 @@ final class RewardCommand implements Callable<Integer> {
     List<String> refPrompts = norm == RewardConfig.Normalization.REFERENCE_SAMPLES
         ? DataLoading.texts(referencePrompts != null ? DataLoading.prompts(referencePrompts) : DataLoading.prompts(data))
         : null;
-    DataLoading.checkResume(out, Checkpoint.hasResumeState(out.resolve("checkpoint")), resume);
+    RunDirectory run = DataLoading.openRun(spec, out, resume, Checkpoint.hasResumeState(out.resolve("checkpoint")));
     Device dev = device.get();
     try (Tokenizer tok = DataLoading.tokenizer(model, tokenizer);
         ModelCheckpoints.LoadedModel lm = ModelCheckpoints.load(model, dev)) {
@@ -152,6 +158,7 @@ final class RewardCommand implements Callable<Integer> {
       System.out.printf("done: %d steps, final loss %.4f, training accuracy %.1f%%, gain %.4f, bias %.4f, %.0f s%n",
           r.steps(), r.finalLoss(), 100 * r.finalAccuracy(), r.gain(), r.bias(), r.seconds());
       System.out.println("reward model: " + out.resolve("final"));
+      run.finish();
       if (held != null) {
         RewardTrainer.Evaluation e = trainer.evaluate(m, tok, held);
         System.out.print(format(e));
@@ -216,8 +223,6 @@ final class RewardCommand implements Callable<Integer> {
     ObjectNode cats = root.putObject("by_category");
     e.byCategory().forEach((k, v) -> cats.putObject(k)
         .put("accuracy", v.accuracy()).put("mean_margin", v.meanMargin()).put("pairs", v.pairs()));
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    AtomicFiles.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
   }
 }
