@@ -184,6 +184,7 @@ public final class Jsonl {
             .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
+    TextFiles.checkNotDirectory(file);
     int line = 0;
     try (var in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
       java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();

@@ -28,6 +28,7 @@ public final class CorpusTokens {
 
   /** Tokens of {@code textFile} (cached in {@code cacheDir}). */
   public static int[] load(Path textFile, Tokenizer tokenizer, Path cacheDir) throws IOException {
+    org.rlhf4j.data.TextFiles.checkNotDirectory(textFile);
     String key = digest(textFile, tokenizer.source());
     Path cache = cacheDir.resolve(textFile.getFileName() + "." + key.substring(0, 16) + ".tokens");
     if (Files.isRegularFile(cache)) {
@@ -45,7 +46,7 @@ public final class CorpusTokens {
         // error is not): fall through and rebuild it.
       }
     }
-    int[] tokens = tokenize(Files.readAllLines(textFile, StandardCharsets.UTF_8), tokenizer);
+    int[] tokens = tokenize(org.rlhf4j.data.TextFiles.readLines(textFile), tokenizer);
     Files.createDirectories(cacheDir);
     Path tmp = Files.createTempFile(cacheDir, cache.getFileName().toString(), ".tmp");
     try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {

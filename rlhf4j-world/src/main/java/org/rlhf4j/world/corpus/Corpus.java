@@ -40,7 +40,7 @@ public record Corpus(List<String> train, List<String> valid, CorpusStats stats) 
 
   /** Reads a corpus file back: one document per line, blank lines skipped. */
   public static List<String> readDocuments(Path file) throws IOException {
-    return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+    return org.rlhf4j.data.TextFiles.readLines(file).stream()
         .filter(l -> !l.isBlank())
         .toList();
   }
