@@ -148,6 +148,26 @@ final class DataLoading {
     return new TokenWindows(tokens, context, seed);
   }
 
+  /**
+   * The rankings of {@code file} without those that rank identical responses apart (see {@link
+   * Ranking#ranksIdenticalResponsesApart}); the number skipped is reported, and a file with nothing
+   * else is refused.
+   */
+  static List<Ranking> trainableRankings(Path file) throws IOException {
+    List<Ranking> all = DatasetFormats.readRankings(file);
+    List<Ranking> kept = all.stream().filter(r -> !r.ranksIdenticalResponsesApart()).toList();
+    int skipped = all.size() - kept.size();
+    if (kept.isEmpty()) {
+      throw new IllegalArgumentException(file + ": every ranking ranks identical responses apart (chosen = rejected);"
+          + " nothing to train on");
+    }
+    if (skipped > 0) {
+      System.err.printf("note: skipped %d of %d rankings in %s that rank identical responses apart (chosen = rejected)%n",
+          skipped, all.size(), file);
+    }
+    return kept;
+  }
+
   /** Options that name where a run goes or how it is shown, not what it computes. */
   private static final java.util.Set<String> NOT_COMPARED =
       java.util.Set.of("--out", "--resume", "--device", "--ship", "--help", "--version");

@@ -13,7 +13,6 @@ import org.rlhf4j.core.reward.TokenizedRankings;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.train.Metrics;
 import org.rlhf4j.core.train.OptimizerConfig;
-import org.rlhf4j.data.DatasetFormats;
 import org.rlhf4j.data.Ranking;
 import org.rlhf4j.core.checkpoint.RunDirectory;
 import picocli.CommandLine.Command;
@@ -90,8 +89,8 @@ final class DpoCommand implements Callable<Integer> {
     };
     DpoConfig cfg = new DpoConfig(beta, l, averageLogprobs, batch, microBatch, epochs, OptimizerConfig.constant(lr, warmup),
         checkpointEvery, 1, seed);
-    List<Ranking> train = DatasetFormats.readRankings(data);
-    List<Ranking> held = valid == null ? null : DatasetFormats.readRankings(valid);
+    List<Ranking> train = DataLoading.trainableRankings(data);
+    List<Ranking> held = valid == null ? null : DataLoading.trainableRankings(valid);
     RunDirectory run = DataLoading.openRun(spec, out, resume, Checkpoint.hasResumeState(out.resolve("checkpoint")));
     Device dev = device.get();
     try (Tokenizer tok = DataLoading.tokenizer(policy, tokenizer);

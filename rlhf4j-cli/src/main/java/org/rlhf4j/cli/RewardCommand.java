@@ -128,8 +128,8 @@ final class RewardCommand implements Callable<Integer> {
     RewardConfig cfg = new RewardConfig(batch, microBatch, epochs, OptimizerConfig.cosine(lr, warmup), norm, 32,
         checkpointEvery, 1, seed);
     // Every input read and validated before a model is loaded.
-    List<Ranking> train = DatasetFormats.readRankings(data);
-    List<Ranking> held = valid == null ? null : DatasetFormats.readRankings(valid);
+    List<Ranking> train = DataLoading.trainableRankings(data);
+    List<Ranking> held = valid == null ? null : DataLoading.trainableRankings(valid);
     List<Demonstration> demos = norm == RewardConfig.Normalization.DEMONSTRATIONS
         ? DatasetFormats.readDemonstrations(demonstrations) : null;
     List<String> refPrompts = norm == RewardConfig.Normalization.REFERENCE_SAMPLES

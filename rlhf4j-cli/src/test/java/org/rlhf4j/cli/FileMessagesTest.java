@@ -44,6 +44,21 @@ class FileMessagesTest {
   }
 
   @Test
+  void rankingsOfIdenticalResponsesAreSkippedWithACountOrRefused() throws IOException {
+    Path same = Files.writeString(dir.resolve("same.jsonl"), "{\"prompt\": \"p\", \"chosen\": \"x\", \"rejected\": \"x\"}\n");
+    Cli.Result all = Cli.run("dpo", "--policy", dir.resolve("no-model").toString(), "--data", same.toString(),
+        "--out", dir.resolve("out").toString());
+    assertEquals(1, all.code(), all.all());
+    assertTrue(all.err().contains(same.toString()) && all.err().contains("nothing to train on"), all.err());
+
+    Path mixed = Files.writeString(dir.resolve("mixed.jsonl"), "{\"prompt\": \"p\", \"chosen\": \"x\", \"rejected\": \"x\"}\n"
+        + "{\"prompt\": \"p\", \"chosen\": \"x\", \"rejected\": \"y\"}\n");
+    Cli.Result some = Cli.run("reward", "--model", dir.resolve("no-model").toString(), "--data", mixed.toString(),
+        "--normalize", "none", "--out", dir.resolve("out2").toString());
+    assertTrue(some.err().contains("skipped 1 of 2 rankings in " + mixed), some.err());
+  }
+
+  @Test
   void labelExportOfAMissingDatabaseCreatesNothing() {
     Path typo = dir.resolve("lables.db");
     Cli.Result r = Cli.run("label", "export", "--db", typo.toString(), "--project", "1", "--out",
