@@ -1,7 +1,6 @@
 package org.rlhf4j.cli;
 
 import ai.djl.Device;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.rlhf4j.core.checkpoint.Checkpoint;

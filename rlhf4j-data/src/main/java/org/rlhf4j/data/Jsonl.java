@@ -23,7 +23,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -88,25 +87,14 @@ public final class Jsonl {
    * moved over {@code file}, so a reader never sees a half-written file.
    */
   public static <T> void write(Path file, List<T> records) throws IOException {
-    Path absolute = file.toAbsolutePath();
-    Path dir = absolute.getParent();
-    Files.createDirectories(dir);
-    Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
-    try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
-          OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
-        for (T record : records) {
-          out.write(toJson(record).getBytes(StandardCharsets.UTF_8));
-          out.write('\n');
-        }
-        out.flush();
-        channel.force(true);
+    AtomicWrites.writeStream(file, raw -> {
+      OutputStream out = new java.io.BufferedOutputStream(raw);
+      for (T record : records) {
+        out.write(toJson(record).getBytes(StandardCharsets.UTF_8));
+        out.write('\n');
       }
-      Files.move(
-          temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+      out.flush();
+    });
   }
 
   /**

@@ -2,31 +2,23 @@ package org.rlhf4j.core.checkpoint;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.UUID;
+import org.rlhf4j.data.AtomicWrites;
 
 /**
- * Write-to-temp-then-rename helpers, the one place every run file is written through (configs,
- * trainer state, metrics rewrites, evaluation summaries, run records). A reader never sees a
- * half-written file: the bytes go to a temporary sibling (same directory, hence same file system,
- * so the rename is atomic), are flushed to disk, and only then replace the target.
+ * Checkpoint-level atomic moves: hidden temporary siblings, replacing a whole directory with its
+ * predecessor kept aside until the new one is in place, and recovering from a kill between the two
+ * renames. Single files are written through {@link AtomicWrites}, the one atomic-write helper of
+ * every module; {@link #writeString} is a shortcut to it.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}
-
-  /** Writes the body of a file through a channel. */
-  @FunctionalInterface
-  interface ChannelWriter {
-    void write(FileChannel channel) throws IOException;
-  }
 
   /** A hidden sibling name that no checkpoint file uses: {@code .<name>.<tag>-<uuid>}. */
   static Path tempSibling(Path target, String tag) {
@@ -34,65 +26,28 @@ public final class AtomicFiles {
     return abs.resolveSibling("." + abs.getFileName() + "." + tag + "-" + UUID.randomUUID());
   }
 
-  /** Writes {@code target} atomically: a temp sibling, fsync, then an atomic rename over it. */
-  static void write(Path target, ChannelWriter body) throws IOException {
-    Path abs = target.toAbsolutePath();
-    Files.createDirectories(abs.getParent());
-    Path tmp = tempSibling(abs, "tmp");
-    boolean done = false;
-    try {
-      try (FileChannel ch =
-          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        body.write(ch);
-        ch.force(true);
-      }
-      moveAtomically(tmp, abs);
-      done = true;
-    } finally {
-      if (!done) {
-        Files.deleteIfExists(tmp);
-      }
-    }
-    fsyncDirectory(abs.getParent());
+  /** Writes {@code target} atomically: see {@link AtomicWrites#write}. */
+  static void write(Path target, AtomicWrites.ChannelWriter body) throws IOException {
+    AtomicWrites.write(target, body);
   }
 
-  /** Writes a small text file (config, trainer state) atomically. */
+  /** Writes a small text file (config, trainer state, run record) atomically. */
   public static void writeString(Path target, String text) throws IOException {
-    byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    write(target, ch -> writeFully(ch, java.nio.ByteBuffer.wrap(bytes)));
+    AtomicWrites.writeString(target, text);
   }
 
   static void writeFully(FileChannel ch, java.nio.ByteBuffer buffer) throws IOException {
-    while (buffer.hasRemaining()) {
-      ch.write(buffer);
-    }
+    AtomicWrites.writeFully(ch, buffer);
   }
 
-  /**
-   * Renames {@code from} to {@code to} in one step. On POSIX, rename(2) replaces an existing file
-   * atomically; we refuse to fall back to a non-atomic copy, because that fallback is exactly the
-   * half-written state this class exists to prevent.
-   */
+  /** See {@link AtomicWrites#moveAtomically}. */
   static void moveAtomically(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException(
-          "cannot rename " + from + " to " + to + " atomically (different file systems?)", e);
-    }
+    AtomicWrites.moveAtomically(from, to);
   }
 
-  /**
-   * Makes a rename durable by syncing the directory entry. Linux allows opening a directory for
-   * reading and fsync-ing it; other systems may refuse, in which case the rename is still atomic,
-   * only not yet guaranteed to survive a power cut.
-   */
+  /** See {@link AtomicWrites#fsyncDirectory}. */
   static void fsyncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // Best effort, see above.
-    }
+    AtomicWrites.fsyncDirectory(dir);
   }
 
   /**

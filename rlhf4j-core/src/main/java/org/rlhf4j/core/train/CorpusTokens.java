@@ -5,10 +5,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -47,16 +45,15 @@ public final class CorpusTokens {
       }
     }
     int[] tokens = tokenize(org.rlhf4j.data.TextFiles.readLines(textFile), tokenizer);
-    Files.createDirectories(cacheDir);
-    Path tmp = Files.createTempFile(cacheDir, cache.getFileName().toString(), ".tmp");
-    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+    org.rlhf4j.data.AtomicWrites.writeStream(cache, raw -> {
+      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw));
       out.writeInt(MAGIC);
       out.writeInt(tokens.length);
       for (int t : tokens) {
         out.writeInt(t);
       }
-    }
-    Files.move(tmp, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      out.flush();
+    });
     return tokens;
   }
 

@@ -1,10 +1,8 @@
 package org.rlhf4j.world.corpus;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -46,19 +44,10 @@ public record Corpus(List<String> train, List<String> valid, CorpusStats stats) 
   }
 
   static void writeLines(Path target, List<String> lines) throws IOException {
-    Path tmp =
-        Files.createTempFile(
-            target.toAbsolutePath().getParent(), "." + target.getFileName() + ".", ".tmp");
-    try {
-      try (var w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-        for (String line : lines) {
-          w.write(line);
-          w.write('\n');
-        }
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
+    StringBuilder text = new StringBuilder();
+    for (String line : lines) {
+      text.append(line).append('\n');
     }
+    org.rlhf4j.data.AtomicWrites.writeString(target, text.toString());
   }
 }
