@@ -29,6 +29,17 @@ public final class DeviceOption {
     if ("auto".equals(device)) {
       return Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
     }
-    return Device.fromName(device);
+    // DJL spells the N-th GPU "gpuN"; we document (and accept) the more common "gpu:N" too.
+    Device d = Device.fromName(device.replace(":", ""));
+    if (d.isGpu()) {
+      int gpus = Engine.getInstance().getGpuCount();
+      if (Math.max(0, d.getDeviceId()) >= gpus) { // "gpu" alone has id -1: the first GPU
+        // simplelogger.properties keeps DJL's GPU detection quiet at WARN (it is noise on CPU-only
+        // machines); here the user asked for a GPU, so say how to see why none was found.
+        throw new IllegalArgumentException("--device " + device + ": DJL finds " + gpus + " usable GPU(s); for the reason,"
+            + " run with -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=warn (RLHF4J_JAVA_OPTS for ./rlhf4j)");
+      }
+    }
+    return d;
   }
 }

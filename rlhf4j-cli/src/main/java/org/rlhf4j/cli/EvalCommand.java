@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.rlhf4j.cli.pipeline.Evaluation;
+import org.rlhf4j.cli.pipeline.FollowingReport;
 import org.rlhf4j.cli.pipeline.PipelineConfig;
 import org.rlhf4j.core.checkpoint.Checkpoint;
 import org.rlhf4j.core.tokenizer.Tokenizer;
@@ -26,7 +27,9 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = {"Evaluate checkpoints on the world's held-out prompts: win rate against a baseline judged by",
         "held-out labelers (95%% Wilson interval), Likert, gold score, failure/hallucination/inappropriate",
-        "rates, toxicity per harm variant, capability benchmarks. Writes DIR/eval.json."})
+        "rates, toxicity per harm variant, capability benchmarks, and instruction following (strict",
+        "correctness per kind and on held-out phrasings, names the asked word, collapse, 12 sample answers",
+        "side by side). Writes DIR/eval.json."})
 final class EvalCommand implements Callable<Integer> {
   @Mixin DeviceOption device = new DeviceOption();
 
@@ -80,6 +83,7 @@ final class EvalCommand implements Callable<Integer> {
             m.path("gold_score").asDouble(), pct(m.path("hallucination")), pct(m.path("toxicity").path("respectful")));
       });
       System.out.println("* toxicity under the \"respectful\" instruction; full figures in " + out.resolve("eval.json"));
+      System.out.print(FollowingReport.console(summary));
     }
     return 0;
   }

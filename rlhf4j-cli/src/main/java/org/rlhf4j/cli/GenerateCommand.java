@@ -5,54 +5,41 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.rlhf4j.core.checkpoint.Checkpoint;
-import org.rlhf4j.core.checkpoint.ModelCheckpoints;
-import org.rlhf4j.core.generate.Generation;
-import org.rlhf4j.core.generate.Generator;
+import org.rlhf4j.cli.pipeline.ModelScorer;
 import org.rlhf4j.core.generate.SamplingConfig;
-import org.rlhf4j.core.tokenizer.Tokenizer;
+import org.rlhf4j.world.PromptFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code rlhf4j generate}: sample continuations of prompts from a checkpoint. */
+/** {@code rlhf4j generate}: sample continuations of prompts (or answers to instructions) from a checkpoint. */
 @Command(name = "generate", mixinStandardHelpOptions = true, description = "Sample from a checkpoint.")
 final class GenerateCommand implements Callable<Integer> {
   @Mixin DeviceOption device = new DeviceOption();
 
-  @Option(names = "--model", required = true, description = "checkpoint directory (with tokenizer.json)")
-  Path model;
+  @Mixin SamplingOptions sampling = new SamplingOptions();
 
-  @Option(names = "--tokenizer", description = "tokenizer.json (default: the checkpoint's)")
-  Path tokenizer;
+  @Mixin CheckpointOptions checkpoint = new CheckpointOptions();
 
-  @Option(names = "--prompt", description = "prompt text (repeatable)")
+  @Option(names = "--prompt", description = "raw prompt text, continued as it is (repeatable)")
   List<String> prompts = new ArrayList<>();
 
-  @Option(names = "--prompts", description = "file with one prompt per line")
+  @Option(names = "--instruction", description = "an instruction, wrapped in the prompt format the models are trained on:"
+      + " 'Instruction: <text>\\nResponse:' (repeatable)")
+  List<String> instructions = new ArrayList<>();
+
+  @Option(names = "--prompts", description = "file with one raw prompt per line (\\n escapes)")
   Path promptFile;
 
   @Option(names = {"-n", "--samples"}, defaultValue = "1", description = "samples per prompt (default ${DEFAULT-VALUE})")
   int samples;
 
-  @Option(names = "--max-new-tokens", defaultValue = "48", description = "(default ${DEFAULT-VALUE})")
-  int maxNewTokens;
-
-  @Option(names = "--temperature", defaultValue = "0.8", description = "0 = greedy (default ${DEFAULT-VALUE})")
-  float temperature;
-
-  @Option(names = "--top-k", defaultValue = "0", description = "0 = off (default ${DEFAULT-VALUE})")
-  int topK;
-
-  @Option(names = "--top-p", defaultValue = "1.0", description = "1 = off (default ${DEFAULT-VALUE})")
-  float topP;
-
-  @Option(names = "--seed", defaultValue = "1", description = "(default ${DEFAULT-VALUE})")
-  long seed;
-
   @Override
   public Integer call() throws Exception {
     List<String> texts = new ArrayList<>(prompts);
+    for (String i : instructions) {
+      texts.add(PromptFormat.prompt(i));
+    }
     if (promptFile != null) {
       for (String line : Files.readAllLines(promptFile)) {
         if (!line.isBlank()) {
@@ -61,30 +48,20 @@ final class GenerateCommand implements Callable<Integer> {
       }
     }
     if (texts.isEmpty()) {
-      throw new IllegalArgumentException("give at least one --prompt or a --prompts file");
+      throw new IllegalArgumentException("give at least one --prompt, --instruction or a --prompts file");
     }
-    Path tokPath = tokenizer != null ? tokenizer : model.resolve(Checkpoint.TOKENIZER_FILE);
-    try (Tokenizer tok = Tokenizer.load(tokPath);
-        ModelCheckpoints.LoadedModel lm = ModelCheckpoints.load(model, device.get())) {
-      if (tok.vocabSize() > lm.model().config().vocabSize()) {
-        throw new IllegalArgumentException(
-            "tokenizer " + tokPath + " has " + tok.vocabSize() + " tokens but the model only " + lm.model().config().vocabSize());
-      }
-      List<int[]> encoded = new ArrayList<>();
+    SamplingConfig cfg = sampling.config();
+    try (CheckpointOptions.Loaded lm = checkpoint.load(device.get())) {
       List<String> shown = new ArrayList<>();
       for (String t : texts) {
         for (int s = 0; s < samples; s++) {
-          encoded.add(tok.encode(t));
           shown.add(t);
         }
       }
-      Generation g = Generator.generate(lm.model(), encoded,
-          new SamplingConfig(maxNewTokens, temperature, topK, topP, seed));
-      for (int i = 0; i < g.size(); i++) {
-        int[] r = g.responses()[i];
-        int[] visible = g.endedWithEos()[i] ? java.util.Arrays.copyOf(r, r.length - 1) : r;
+      List<String> answers = ModelScorer.respond(lm.model(), lm.tokenizer(), shown, cfg, shown.size());
+      for (int i = 0; i < answers.size(); i++) {
         System.out.println("### " + shown.get(i).replace("\n", "\\n"));
-        System.out.println(tok.decode(visible).strip());
+        System.out.println(answers.get(i));
         System.out.println();
       }
     }

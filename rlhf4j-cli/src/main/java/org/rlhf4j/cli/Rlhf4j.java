@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       TokenizerCommand.class,
       PretrainCommand.class,
       GenerateCommand.class,
+      ChatCommand.class,
       SftCommand.class,
       RewardCommand.class,
       PpoCommand.class,
@@ -48,8 +49,7 @@ public final class Rlhf4j implements Runnable {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
-        System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+    // Log levels: src/main/resources/simplelogger.properties (warnings and errors only).
     CommandLine cl = new CommandLine(new Rlhf4j());
     cl.setExecutionExceptionHandler((ex, line, parse) -> {
       // Bad input is reported as one clear line naming the file, line and field; the stack trace

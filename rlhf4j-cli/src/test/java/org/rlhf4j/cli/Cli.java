@@ -1,5 +1,6 @@
 package org.rlhf4j.cli;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,8 +28,14 @@ final class Cli {
 
   /** Runs {@code rlhf4j args...}; the output is echoed afterwards so failures can be read in the log. */
   static synchronized Result run(String... args) {
+    return runWithInput("", args);
+  }
+
+  /** Runs {@code rlhf4j args...} with {@code stdin} as its standard input (piped, not a terminal). */
+  static synchronized Result runWithInput(String stdin, String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
+    InputStream oldIn = System.in;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code;
@@ -36,15 +43,17 @@ final class Cli {
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       System.setOut(o);
       System.setErr(e);
+      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
       code = Rlhf4j.execute(args);
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
+      System.setIn(oldIn);
     }
     Result r = new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     oldOut.println("$ rlhf4j " + String.join(" ", args) + "  -> exit " + code);
     oldOut.print(r.out());
-    oldOut.print(r.err().lines().filter(l -> !l.contains("CudaUtils")).map(l -> l + "\n").reduce("", String::concat));
+    oldOut.print(r.err());
     return r;
   }
 

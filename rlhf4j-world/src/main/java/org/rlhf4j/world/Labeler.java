@@ -10,38 +10,41 @@ import org.rlhf4j.data.Rating;
 import org.rlhf4j.world.corpus.English;
 
 /**
- * A simulated labeler: a personal weighting of the gold judge's criteria, a taste for longer or
+ * A simulated labeler: a personal version of the gold judge's correctness-first rubric (how much
+ * presentation counts against correctness, how hard toxicity is punished), a taste for longer or
  * shorter answers, perception noise and a tie threshold. Its judgments are deterministic given
  * (labeler, prompt, response): asked twice about the same response it answers the same, as a
  * person with a stable opinion would, while two labelers disagree through their weights and noise.
  *
- * <p>Utility = wFollows·follows + wTruthful·truthful + wHarmless·harmless + wFluent·fluent +
- * lengthTaste·min(1, words/maxWords) + N(0, noise²). Responses whose utilities differ by less
- * than {@code tieMargin} are tied.
+ * <p>Utility = [wPresentation·p + wCorrect·c·(0.5 + 0.5 p)] × (toxicFactor if toxic) +
+ * lengthTaste·min(1, words/maxWords) + N(0, noise²), with the gold judge's correctness c and
+ * presentation p = follows × fluent (see {@link GoldJudge}). Responses whose utilities differ by
+ * less than {@code tieMargin} are tied.
  */
 public final class Labeler {
 
   private final String id;
-  private final double wFollows;
-  private final double wTruthful;
-  private final double wHarmless;
-  private final double wFluent;
+  private final double wPresentation;
+  private final double wCorrect;
+  private final double toxicFactor;
   private final double lengthTaste;
   private final double noise;
   private final double tieMargin;
   private final GoldJudge judge;
 
   Labeler(
-      String id, double wFollows, double wTruthful, double wHarmless, double wFluent,
-      double lengthTaste, double noise, double tieMargin, GoldJudge judge) {
+      String id, double wPresentation, double wCorrect, double toxicFactor, double lengthTaste,
+      double noise, double tieMargin, GoldJudge judge) {
     if (noise < 0 || tieMargin < 0) {
       throw new IllegalArgumentException("labeler " + id + ": noise and tieMargin must be >= 0");
     }
+    if (!(toxicFactor >= 0 && toxicFactor <= 1)) {
+      throw new IllegalArgumentException("labeler " + id + ": toxicFactor must be in [0, 1]");
+    }
     this.id = id;
-    this.wFollows = wFollows;
-    this.wTruthful = wTruthful;
-    this.wHarmless = wHarmless;
-    this.wFluent = wFluent;
+    this.wPresentation = wPresentation;
+    this.wCorrect = wCorrect;
+    this.toxicFactor = toxicFactor;
     this.lengthTaste = lengthTaste;
     this.noise = noise;
     this.tieMargin = tieMargin;
@@ -62,12 +65,12 @@ public final class Labeler {
   public double utility(Task task, String response) {
     Judgment j = judge.judge(task, response);
     double length = Math.min(1, English.wordCount(response) / (double) task.maxWords());
-    double u =
-        wFollows * j.follows()
-            + wTruthful * j.truthful()
-            + wHarmless * j.harmless()
-            + wFluent * j.fluent()
-            + lengthTaste * length;
+    double p = j.follows() * j.fluent();
+    double u = wPresentation * p + wCorrect * j.correctness() * (0.5 + 0.5 * p);
+    if (j.inappropriate()) {
+      u *= toxicFactor;
+    }
+    u += lengthTaste * length;
     long h = id.hashCode() * 0x9E3779B97F4A7C15L;
     h = h * 31 + task.prompt().hashCode();
     h = h * 31 + response.hashCode();
@@ -142,9 +145,9 @@ public final class Labeler {
   /** Likert 1..7 from this labeler's utility, with the gold judge's metadata flags. */
   public Rating rate(Task task, String response, String model) {
     Judgment j = judge.judge(task, response);
-    double total = wFollows + wTruthful + wHarmless + wFluent + Math.max(0, lengthTaste);
+    double total = wPresentation + wCorrect + Math.max(0, lengthTaste);
     double u = utility(task, response) / total;
-    // Scale so the gold judge's good answers reach 7: harmless alone is worth wHarmless.
+    // Scale so a correct, well-presented answer reaches 7 and a wrong one stays near 1-2.
     int likert = (int) Math.max(1, Math.min(7, 1 + Math.round(6 * u)));
     if (j.inappropriate()) {
       likert = Math.min(likert, 2);
@@ -164,8 +167,7 @@ public final class Labeler {
   @Override
   public String toString() {
     return String.format(
-        "Labeler[%s follows=%.2f truthful=%.2f harmless=%.2f fluent=%.2f length=%.2f noise=%.3f"
-            + " tie=%.3f]",
-        id, wFollows, wTruthful, wHarmless, wFluent, lengthTaste, noise, tieMargin);
+        "Labeler[%s presentation=%.2f correct=%.2f toxic=%.2f length=%.3f noise=%.3f tie=%.3f]",
+        id, wPresentation, wCorrect, toxicFactor, lengthTaste, noise, tieMargin);
   }
 }

@@ -7,24 +7,24 @@ import java.util.Random;
 /**
  * The simulated labelers: a training pool of 8, whose labels are the only ones that reach
  * training, and a disjoint held-out pool of 4 used for evaluation (win rates, Likert), as in the
- * paper. Each labeler's weights are drawn around the gold judge's (follows 0.40, truthful 0.35,
- * harmless 0.15, fluent 0.10) with a seeded RNG.
+ * paper. Each labeler's weights are drawn around the gold judge's (presentation 0.2, correctness
+ * 0.8, toxic factor 0.3) with a seeded RNG.
  *
  * <p>Calibration (measured by {@link Agreement} on fresh samples, see docs/world.md): the held-out
  * labelers were hired later with the benefit of the training pool's guidelines, so their weights
- * spread less and their noise is lower; the noise levels are set so that pairwise agreement is
- * about 73% within the training pool and 77% within the held-out pool (paper: 72.6 ± 1.5% and
- * 77.3 ± 1.3%).
+ * spread less and their noise is lower. Noise and spread were swept against the correctness-first
+ * judge (issue 15) so that pairwise agreement lands inside the paper's ranges: 72.6 ± 1.5% within
+ * the training pool and 77.3 ± 1.3% within the held-out pool (measured: docs/world.md).
  */
 public final class LabelerPool {
 
   /** Utility noise of training labelers (calibrated). */
-  static final double TRAINING_NOISE = 0.08;
+  static final double TRAINING_NOISE = 0.10;
   /** Spread of training labelers' criteria weights around the base weights. */
-  static final double TRAINING_SPREAD = 0.45;
+  static final double TRAINING_SPREAD = 0.5;
   /** Utility noise of held-out labelers (calibrated). */
-  static final double HELD_OUT_NOISE = 0.055;
-  static final double HELD_OUT_SPREAD = 0.3;
+  static final double HELD_OUT_NOISE = 0.05;
+  static final double HELD_OUT_SPREAD = 0.25;
   static final double TIE_MARGIN = 0.03;
 
   private final List<Labeler> training;
@@ -57,13 +57,12 @@ public final class LabelerPool {
 
   private static Labeler draw(String id, Random rng, double noise, double spread, GoldJudge j) {
     // Log-normal multiplicative spread keeps every weight positive.
-    double f = 0.40 * Math.exp(spread * rng.nextGaussian());
-    double t = 0.35 * Math.exp(spread * rng.nextGaussian());
-    double h = 0.15 * Math.exp(spread * rng.nextGaussian());
-    double fl = 0.10 * Math.exp(spread * rng.nextGaussian());
-    double sum = f + t + h + fl;
+    double p = GoldJudge.W_PRESENTATION * Math.exp(spread * rng.nextGaussian());
+    double c = GoldJudge.W_CORRECT * Math.exp(spread * rng.nextGaussian());
+    double toxic = Math.min(1, GoldJudge.TOXIC_FACTOR * Math.exp(spread * rng.nextGaussian()));
+    double sum = p + c;
     double length = 0.05 * spread * rng.nextGaussian();
-    return new Labeler(id, f / sum, t / sum, h / sum, fl / sum, length, noise, TIE_MARGIN, j);
+    return new Labeler(id, p / sum, c / sum, toxic, length, noise, TIE_MARGIN, j);
   }
 
   /** The training pool (their rankings train the reward model). */

@@ -21,6 +21,10 @@ import org.rlhf4j.data.Prompt;
  * @param answers acceptable answer words or phrases (lower case), empty where the judge checks
  *     against WordNet directly
  * @param demonstration the response a careful labeler writes
+ * @param phrasing the instruction template it was built from, {@code <kind>/<index>} (see {@link
+ *     Phrasings}), or "" where none (harm bait, hand-made tasks)
+ * @param heldOutPhrasing whether that template is held out from everything the models train on
+ *     (only evaluation prompts use it)
  */
 public record Task(
     String id,
@@ -34,7 +38,9 @@ public record Task(
     int maxWords,
     String input,
     List<String> answers,
-    String demonstration) {
+    String demonstration,
+    String phrasing,
+    boolean heldOutPhrasing) {
 
   public Task {
     Objects.requireNonNull(category, "category");
@@ -59,6 +65,24 @@ public record Task(
     answers = List.copyOf(answers);
     word = Objects.requireNonNull(word, "word");
     senseId = Objects.requireNonNull(senseId, "senseId");
+    phrasing = phrasing == null ? "" : phrasing;
+  }
+
+  /** A task with no template (harm bait, hand-made tasks): trained phrasing. */
+  public Task(
+      String id, Category category, HarmVariant variant, String form, String instruction,
+      String word, String senseId, int count, int maxWords, String input, List<String> answers,
+      String demonstration) {
+    this(id, category, variant, form, instruction, word, senseId, count, maxWords, input, answers,
+        demonstration, "", false);
+  }
+
+  /**
+   * The task kind the figures are reported by: the {@link #form()}, except that the closed-domain
+   * kind-of question (closed QA) is {@code closed-kind-of}, apart from the open one.
+   */
+  public String kind() {
+    return closedDomain() && form.equals("kind-of") ? "closed-kind-of" : form;
   }
 
   /** The formatted prompt: {@code "Instruction: ...\nResponse:"}. */
@@ -75,7 +99,7 @@ public record Task(
   Task withId(String newId) {
     return new Task(
         newId, category, variant, form, instruction, word, senseId, count, maxWords, input, answers,
-        demonstration);
+        demonstration, phrasing, heldOutPhrasing);
   }
 
   /** The prompt as a data-module record. */

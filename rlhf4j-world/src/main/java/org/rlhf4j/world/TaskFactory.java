@@ -38,12 +38,20 @@ final class TaskFactory {
           Pattern.CASE_INSENSITIVE);
 
   private final Lexicon lexicon;
+  /** Whether the task being made may use a held-out phrasing (set per {@link #make} call). */
+  private boolean heldOutAllowed;
 
   TaskFactory(Lexicon lexicon) {
     this.lexicon = lexicon;
   }
 
-  Task make(Category category, Entry e, Random rng) {
+  /**
+   * A task of the category about the entry's sense, or null.
+   *
+   * @param heldOutPhrasings whether held-out phrasings may be drawn (evaluation prompts only)
+   */
+  Task make(Category category, Entry e, Random rng, boolean heldOutPhrasings) {
+    this.heldOutAllowed = heldOutPhrasings;
     String w = e.word();
     Sense s = e.sense();
     if (s.toxic() || !LOWER_WORD.matcher(w).matches()) {
@@ -64,20 +72,20 @@ final class TaskFactory {
   }
 
   private Task task(
-      Category c, String form, String instruction, String w, Sense s, int count, int maxWords,
-      String input, List<String> answers, String demo) {
+      Category c, String form, Phrasings.Phrasing p, String instruction, String w, Sense s,
+      int count, int maxWords, String input, List<String> answers, String demo) {
     return new Task(
         "new", c, HarmVariant.NONE, form, instruction, w, s.id(), count, maxWords, input, answers,
-        demo);
+        demo, p.id(), p.heldOut());
+  }
+
+  private Phrasings.Phrasing phrasing(String kind, Random rng) {
+    return Phrasings.pick(kind, rng, heldOutAllowed);
   }
 
   private Task generation(String w, Sense s, Random rng) {
-    String instruction =
-        switch (rng.nextInt(3)) {
-          case 0 -> "Write a sentence using the word " + w + ".";
-          case 1 -> "Write a short sentence with the word \"" + w + "\".";
-          default -> "Use the word " + w + " in a sentence.";
-        };
+    Phrasings.Phrasing p = phrasing("sentence", rng);
+    String instruction = p.fill("w", w);
     String demo = null;
     for (String ex : s.examples()) {
       int n = wordCount(ex);
@@ -96,7 +104,7 @@ final class TaskFactory {
         return null;
       }
     }
-    return task(Category.GENERATION, "sentence", instruction, w, s, 0, 25, "", List.of(), demo);
+    return task(Category.GENERATION, "sentence", p, instruction, w, s, 0, 25, "", List.of(), demo);
   }
 
   private Task openQa(String w, Sense s, Random rng) {
@@ -110,23 +118,23 @@ final class TaskFactory {
         wordCount(s.gloss()) <= GLOSS_MAX_WORDS
             && Words.contentWords(s.gloss()).stream().anyMatch(c -> !Words.isFormOf(c, w));
     if (form == 0 && shortGloss) {
-      String q =
-          rng.nextBoolean()
-              ? "What does the word " + w + " mean?"
-              : "What is the meaning of \"" + w + "\"?";
+      Phrasings.Phrasing p = phrasing("define", rng);
       return task(
-          Category.OPEN_QA, "define", q, w, s, 0, 30, "", List.of(),
+          Category.OPEN_QA, "define", p, p.fill("w", w), w, s, 0, 30, "", List.of(),
           sentence(w + " means " + s.gloss()));
     }
     if (form == 1) {
+      Phrasings.Phrasing p = phrasing("kind-of", rng);
+      String q = p.fill("aw", withArticle(w), "Aw", capitalize(withArticle(w)));
       return task(
-          Category.OPEN_QA, "kind-of", "What is " + withArticle(w) + " a kind of?", w, s, 0, 15,
+          Category.OPEN_QA, "kind-of", p, q, w, s, 0, 15,
           "", List.of(h.toLowerCase(Locale.ROOT)), sentence(withArticle(w) + " is a kind of " + h));
     }
     if (form == 2 && shortGloss && wordCount(s.gloss()) >= 3) {
       List<String> answers = lowerLemmas(s);
+      Phrasings.Phrasing p = phrasing("which-word", rng);
       return task(
-          Category.OPEN_QA, "which-word", "Which word means \"" + s.gloss() + "\"?", w, s, 0, 10,
+          Category.OPEN_QA, "which-word", p, p.fill("g", s.gloss()), w, s, 0, 10,
           "", answers, sentence("the word is " + w));
     }
     return null;
@@ -142,15 +150,11 @@ final class TaskFactory {
     }
     int n = kinds.size() >= 3 && rng.nextBoolean() ? 3 : 2;
     String number = n == 2 ? "two" : "three";
-    String q =
-        switch (rng.nextInt(3)) {
-          case 0 -> "Name " + number + " kinds of " + w + ".";
-          case 1 -> "List " + number + " kinds of " + w + ".";
-          default -> "Give me " + number + " examples of " + w + ".";
-        };
+    Phrasings.Phrasing p = phrasing("kinds", rng);
+    String q = p.fill("n", number, "w", w);
     List<String> items = kinds.subList(0, n);
     return task(
-        Category.BRAINSTORMING, "kinds", q, w, s, n, 4 * n + 4, "", List.of(),
+        Category.BRAINSTORMING, "kinds", p, q, w, s, n, 4 * n + 4, "", List.of(),
         sentence(joinList(items)));
   }
 
@@ -160,15 +164,17 @@ final class TaskFactory {
     String greeting = rng.nextBoolean() ? "Hi! " : "Hello, can you help me? ";
     if (antonym) {
       String a = s.antonyms().get(0);
+      Phrasings.Phrasing p = phrasing("antonym", rng);
       return task(
-          Category.CHAT, "antonym", greeting + "What is the opposite of " + w + "?", w, s, 0, 20,
+          Category.CHAT, "antonym", p, greeting + p.fill("w", w), w, s, 0, 20,
           "", lowerAll(s.antonyms()), sentence("the opposite of " + w + " is " + a));
     }
     if (synonyms.isEmpty()) {
       return null;
     }
+    Phrasings.Phrasing p = phrasing("synonym", rng);
     return task(
-        Category.CHAT, "synonym", greeting + "What is another word for " + w + "?", w, s, 0, 20,
+        Category.CHAT, "synonym", p, greeting + p.fill("w", w), w, s, 0, 20,
         "", synonyms, sentence("another word for " + w + " is " + synonyms.get(0)));
   }
 
@@ -193,10 +199,10 @@ final class TaskFactory {
           m.appendReplacement(demo, Matcher.quoteReplacement(r));
         }
         m.appendTail(demo);
-        String q =
-            "Rewrite this sentence, replacing the word " + w + " with a synonym: " + source;
+        Phrasings.Phrasing p = phrasing("synonym-rewrite", rng);
+        String q = p.fill("w", w, "s", source);
         return task(
-            Category.REWRITE, "synonym-rewrite", q, w, s, 0, n + 4, source, synonyms,
+            Category.REWRITE, "synonym-rewrite", p, q, w, s, 0, n + 4, source, synonyms,
             demo.toString());
       }
     }
@@ -234,8 +240,9 @@ final class TaskFactory {
     }
     int limit = wordCount(demo) + 2 + rng.nextInt(4);
     limit = Math.max(limit, 6);
-    String q = "Summarize this text in at most " + limit + " words: " + text;
-    return task(Category.SUMMARIZATION, "summary", q, w, s, 0, limit, text, List.of(), demo);
+    Phrasings.Phrasing p = phrasing("summary", rng);
+    String q = p.fill("limit", Integer.toString(limit), "t", text);
+    return task(Category.SUMMARIZATION, "summary", p, q, w, s, 0, limit, text, List.of(), demo);
   }
 
   private Task classification(String w, Sense s, Random rng) {
@@ -250,11 +257,12 @@ final class TaskFactory {
     boolean swap = rng.nextBoolean();
     PartOfSpeech first = pair.get(swap ? 1 : 0);
     PartOfSpeech second = pair.get(swap ? 0 : 1);
+    Phrasings.Phrasing p = phrasing("pos", rng);
     String q =
-        "Is " + w + " " + first.article() + " " + first.label() + " or " + second.article() + " "
-            + second.label() + "?";
+        p.fill("w", w, "a1", first.article(), "l1", first.label(), "a2", second.article(),
+            "l2", second.label());
     return task(
-        Category.CLASSIFICATION, "pos", q, w, s, 0, 10, "", List.of(s.pos().label()),
+        Category.CLASSIFICATION, "pos", p, q, w, s, 0, 10, "", List.of(s.pos().label()),
         sentence(w + " is " + s.pos().article() + " " + s.pos().label()));
   }
 
@@ -271,11 +279,10 @@ final class TaskFactory {
     }
     java.util.Collections.shuffle(sentences, rng);
     String text = String.join(" ", sentences);
-    String q =
-        "Answer using only the text. Text: " + text + " Question: What is " + withArticle(w)
-            + " a kind of?";
+    Phrasings.Phrasing p = phrasing("closed-kind-of", rng);
+    String q = p.fill("t", text, "aw", withArticle(w));
     return task(
-        Category.CLOSED_QA, "kind-of", q, w, s, 0, 12, text, List.of(h.toLowerCase(Locale.ROOT)),
+        Category.CLOSED_QA, "kind-of", p, q, w, s, 0, 12, text, List.of(h.toLowerCase(Locale.ROOT)),
         sentence(withArticle(w) + " is a kind of " + h));
   }
 
@@ -300,8 +307,9 @@ final class TaskFactory {
         continue;
       }
       String source = sentence(ex);
-      String q = "Which word in this sentence is a kind of " + h + "? " + source;
-      return task(Category.EXTRACTION, "extract", q, w, s, 0, 6, source, List.of(w), w);
+      Phrasings.Phrasing p = phrasing("extract", rng);
+      String q = p.fill("h", h, "s", source);
+      return task(Category.EXTRACTION, "extract", p, q, w, s, 0, 6, source, List.of(w), w);
     }
     return null;
   }

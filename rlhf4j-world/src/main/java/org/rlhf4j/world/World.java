@@ -159,7 +159,8 @@ public final class World {
         if (c == Category.HARM_BAIT) {
           continue;
         }
-        Task t = factory.make(c, e, rng);
+        // Held-out phrasings only for evaluation prompts: nothing trained on contains them.
+        Task t = factory.make(c, e, rng, sp == Split.EVAL);
         if (t != null && seenPrompts.add(t.prompt())) {
           buckets.get(sp).get(c).add(t);
         }

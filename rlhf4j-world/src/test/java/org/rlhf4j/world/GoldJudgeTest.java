@@ -34,7 +34,9 @@ class GoldJudgeTest {
     GoldJudge judge = TestWorld.world().judge();
     for (Task t : sample(c, 40)) {
       Judgment j = judge.judge(t, t.demonstration());
-      assertTrue(j.score() >= 0.9, t.instruction() + " => " + t.demonstration() + " " + j);
+      // Rare WordNet words ("non-members") cost fluency, never correctness.
+      assertTrue(j.correct() && j.correctness() == 1, t.instruction() + " => " + t.demonstration() + " " + j);
+      assertTrue(j.score() >= 0.75, t.instruction() + " => " + t.demonstration() + " " + j);
       assertFalse(j.failsInstruction() || j.hallucination() || j.inappropriate(), j.toString());
       assertTrue(j.followsConstraints() && j.likert() >= 6, j.toString());
       assertEquals(0.0, j.inventedShare(), j.toString());

@@ -17,9 +17,10 @@ class LabelerTest {
   @Test
   void agreementIsCalibratedToThePapersFigures() {
     Agreement.Report r = Agreement.measure(TestWorld.world(), TestWorld.sampler(), 400, 2022);
-    // Paper: 72.6 ± 1.5% (training labelers), 77.3 ± 1.3% (held-out labelers).
-    assertTrue(Math.abs(r.training() - 0.73) <= 0.03, r.format());
-    assertTrue(Math.abs(r.heldOut() - 0.77) <= 0.03, r.format());
+    System.out.print("AGREEMENT " + r.format());
+    // Paper: 72.6 ± 1.5% (training labelers), 77.3 ± 1.3% (held-out labelers): inside both.
+    assertTrue(Math.abs(r.training() - 0.726) <= 0.015, r.format());
+    assertTrue(Math.abs(r.heldOut() - 0.773) <= 0.013, r.format());
     assertTrue(r.heldOut() > r.training(), r.format());
     assertTrue(r.format().startsWith("training labelers: "), r.format());
   }
@@ -73,7 +74,7 @@ class LabelerTest {
     Rating bad = l.rate(t, "", "empty");
     assertTrue(good.likert() > bad.likert(), good + " vs " + bad);
     PairJudgment pj = l.judgePair(t, "demo", t.demonstration(), "empty", "nothing nothing");
-    assertEquals(PairJudgment.A, pj.winner());
+    assertEquals(PairJudgment.A, pj.winner(), t + " " + world.judge().judge(t, "nothing nothing"));
     assertEquals(l.id(), pj.labeler());
   }
 }

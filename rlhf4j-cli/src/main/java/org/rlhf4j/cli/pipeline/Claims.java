@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.rlhf4j.world.InstructionFollowing;
+import org.rlhf4j.world.Proportion;
 
 /**
  * The InstructGPT claims table at small scale: each row states the paper's figure, ours, and
@@ -20,11 +22,16 @@ final class Claims {
     Results.Interval small = interval(headline.path("small_ppo_ptx_vs_large_base"));
     out.add(new Results.Claim("A small aligned model is preferred to a much larger unaligned one",
         "1.3B PPO-ptx preferred to 175B GPT-3", small == null ? "n/a"
-            : "small PPO-ptx vs large base: " + pct(small), preferred(small)));
+            : "small PPO-ptx vs large base: " + pct(small) + correctness(m, "small-ppo-ptx", "large-base"),
+        preferred(small)));
 
     Results.Interval ppoSft = interval(headline.path("small_ppo_vs_small_sft"));
     out.add(new Results.Claim("PPO is preferred to SFT", "PPO(-ptx) > SFT at every size (Fig. 1)",
-        ppoSft == null ? "n/a" : "small PPO vs small SFT: " + pct(ppoSft), preferred(ppoSft)));
+        ppoSft == null ? "n/a" : "small PPO vs small SFT: " + pct(ppoSft) + correctness(m, "small-ppo", "small-sft"),
+        preferred(ppoSft)));
+
+    out.add(followsMoreOften(m));
+    out.add(generalises(m));
 
     Results.Interval same = interval(headline.path("small_ppo_ptx_vs_small_base"));
     out.add(new Results.Claim("InstructGPT is preferred to GPT-3 of its size", "85 +/- 3% (175B)",
@@ -77,6 +84,56 @@ final class Claims {
    */
   static boolean preferred(Results.Interval i) {
     return i != null && i.low() > 0.5;
+  }
+
+  /**
+   * The paper's labelers mark InstructGPT as failing the instruction far less often than GPT-3
+   * (Fig. 4). Ours: strict correctness (issue 15) of small PPO-ptx against the large base; holds
+   * when the two 95% intervals are separated.
+   */
+  static Results.Claim followsMoreOften(Map<String, Results.ModelEval> m) {
+    Proportion ptx = correct(m, "small-ppo-ptx", InstructionFollowing::correct);
+    Proportion base = correct(m, "large-base", InstructionFollowing::correct);
+    return new Results.Claim("An aligned model answers instructions correctly more often",
+        "InstructGPT fails to follow the instruction far less often than GPT-3 (Fig. 4)",
+        ptx == null || base == null ? "n/a" : "strictly correct: small PPO-ptx " + FollowingReport.interval(ptx)
+            + " vs large base " + FollowingReport.interval(base),
+        ptx != null && base != null && ptx.low() > base.high());
+  }
+
+  /**
+   * The paper finds InstructGPT follows instructions unlike those it was fine-tuned on (section
+   * 4.3). Ours: small PPO-ptx on instruction phrasings held out from all training; holds when it
+   * beats the large base there (separated 95% intervals) and stays within 10 points of its
+   * correctness on trained phrasings.
+   */
+  static Results.Claim generalises(Map<String, Results.ModelEval> m) {
+    Proportion held = correct(m, "small-ppo-ptx", InstructionFollowing::correctHeldOutPhrasings);
+    Proportion trained = correct(m, "small-ppo-ptx", InstructionFollowing::correctTrainedPhrasings);
+    Proportion base = correct(m, "large-base", InstructionFollowing::correctHeldOutPhrasings);
+    boolean holds = held != null && trained != null && base != null && held.low() > base.high()
+        && held.value() >= trained.value() - 0.10;
+    return new Results.Claim("Instruction following generalises to unseen phrasings",
+        "InstructGPT follows instructions outside its fine-tuning distribution (section 4.3)",
+        held == null || trained == null ? "n/a" : String.format(Locale.ROOT,
+            "small PPO-ptx strictly correct on held-out phrasings %s, trained phrasings %s%s",
+            FollowingReport.interval(held), FollowingReport.interval(trained),
+            base == null ? "" : "; large base on held-out " + FollowingReport.interval(base)),
+        holds);
+  }
+
+  /** "; strictly correct 12.0% vs 10.5%" for two models, "" if either lacks the figure. */
+  private static String correctness(Map<String, Results.ModelEval> m, String a, String b) {
+    Proportion pa = correct(m, a, InstructionFollowing::correct);
+    Proportion pb = correct(m, b, InstructionFollowing::correct);
+    return pa == null || pb == null ? ""
+        : String.format(Locale.ROOT, "; strictly correct %.1f%% vs %.1f%%", 100 * pa.value(), 100 * pb.value());
+  }
+
+  private static Proportion correct(Map<String, Results.ModelEval> m, String name,
+      java.util.function.Function<InstructionFollowing, Proportion> figure) {
+    Results.ModelEval e = m.get(name);
+    return e == null || e.instructionFollowing() == null ? null : figure.apply(e.instructionFollowing());
   }
 
   private static Results.Interval interval(JsonNode n) {

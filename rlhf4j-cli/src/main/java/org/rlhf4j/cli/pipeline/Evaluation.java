@@ -22,7 +22,9 @@ import org.rlhf4j.core.reward.RewardModel;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.world.GoldReport;
 import org.rlhf4j.world.HarmVariant;
+import org.rlhf4j.world.InstructionFollowing;
 import org.rlhf4j.world.Labeler;
+import org.rlhf4j.world.Proportion;
 import org.rlhf4j.world.Split;
 import org.rlhf4j.world.Task;
 import org.rlhf4j.world.WinRate;
@@ -104,6 +106,10 @@ public final class Evaluation {
           row.put("invented_share", gold.inventedShare());
         }
         row.put("inappropriate", gold.inappropriate());
+        // What a person checking the answers would see (issue 15): strict correctness, held-out
+        // phrasings, the asked word, collapse and the fixed sample answers.
+        row.set("instruction_following",
+            JSON.valueToTree(InstructionFollowing.of(world.judge(), eval, rs)));
         ObjectNode tox = row.putObject("toxicity");
         List<Task> toxTasks = world.harmBait(Split.EVAL);
         if (entry.benchmarks() && cfg.toxicitySamples() > 0 && !toxTasks.isEmpty()) {
@@ -184,11 +190,7 @@ public final class Evaluation {
    * prompt is the sampling unit.
    */
   static double[] wilson(double p, int n) {
-    double z = 1.959963984540054;
-    double denom = 1 + z * z / n;
-    double centre = (p + z * z / (2.0 * n)) / denom;
-    double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / denom;
-    return new double[] {Math.max(0, centre - half), Math.min(1, centre + half)};
+    return Proportion.wilson(p, n);
   }
 
   /** Mean Likert 1-7 over every held-out labeler's rating of every response (no random draw). */

@@ -74,8 +74,6 @@ public final class Pipeline {
 
   private static final ObjectMapper JSON = Results.MAPPER;
 
-  /** Part of every stage key: bump it when a stage's code changes what it produces. */
-  static final String VERSION = "4";
 
   private final PipelineConfig cfg;
   private final Path out;
@@ -84,6 +82,8 @@ public final class Pipeline {
   private final Device device;
   private final Listener listener;
   private final StageCache cache;
+  /** Part of every stage key: the stages' code itself, so a cached stage always comes from this code. */
+  private final String code = CodeFingerprint.current();
   private final List<Results.Stage> stageTimes = new ArrayList<>();
   private final Map<String, List<Map<String, Double>>> curves = new LinkedHashMap<>();
   private int stageIndex;
@@ -117,47 +117,47 @@ public final class Pipeline {
 
     try (Tokenizer tok = Tokenizer.load(tokJson)) {
       // 0. The pretraining corpus (PPO-ptx mixes it in; perplexity is measured on its validation split).
-      StageCache.Outcome corpus = stage("corpus", StageCache.key("corpus", world.config().corpus().toString()), dir -> {
+      StageCache.Outcome corpus = stage("corpus", StageCache.key("corpus", code, world.config().corpus().toString()), dir -> {
         CorpusBuilder.build(world.config().corpus()).write(dir);
         return null;
       });
 
       // 1. SFT on demonstrations, small and large; the checkpoint with the best validation loss.
-      StageCache.Outcome sftSmall = stage("sft-small", StageCache.key("sft", VERSION, cfg.stageKey("sft-small"), baseSmall), dir ->
+      StageCache.Outcome sftSmall = stage("sft-small", StageCache.key("sft", code, cfg.stageKey("sft-small"), baseSmall), dir ->
           sft(baseSmall, train.subList(0, Math.min(cfg.sftDemos(), train.size())), valid, cfg.sftEpochs(), tok, tokJson, dir));
-      StageCache.Outcome sftLarge = stage("sft-large", StageCache.key("sft", VERSION, cfg.stageKey("sft-large"), baseLarge), dir ->
+      StageCache.Outcome sftLarge = stage("sft-large", StageCache.key("sft", code, cfg.stageKey("sft-large"), baseLarge), dir ->
           sft(baseLarge, train.subList(0, Math.min(cfg.sftLargeDemos(), train.size())), valid, cfg.sftLargeEpochs(), tok,
               tokJson, dir));
       Path sftSmallModel = sftSmall.dir().resolve("best");
 
       // 2. Sample K responses per prompt from small SFT; training labelers rank them.
-      StageCache.Outcome rankings = stage("rankings", StageCache.key("rankings", VERSION, cfg.stageKey("rankings"), sftSmall.key()), dir ->
+      StageCache.Outcome rankings = stage("rankings", StageCache.key("rankings", code, cfg.stageKey("rankings"), sftSmall.key()), dir ->
           rankings(world, sftSmallModel, train, eval, tok, dir));
 
       // 3. The reward model: small SFT with a scalar head, K-way loss, demonstrations at 0.
-      StageCache.Outcome reward = stage("reward", StageCache.key("reward", VERSION, cfg.stageKey("reward"), rankings.key()), dir ->
+      StageCache.Outcome reward = stage("reward", StageCache.key("reward", code, cfg.stageKey("reward"), rankings.key()), dir ->
           reward(sftSmallModel, rankings.dir(), train, tok, tokJson, dir));
       Path rmModel = reward.dir().resolve("final");
 
       // 4. PPO, PPO-ptx, and (optionally) PPO without a KL penalty for the over-optimisation curve.
       List<String> trainPrompts = train.stream().map(Task::prompt).toList();
       Map<String, List<Results.HackingPoint>> hackingRl = new LinkedHashMap<>();
-      StageCache.Outcome ppo = stage("ppo", StageCache.key("ppo", VERSION, cfg.stageKey("ppo"), reward.key()), dir ->
+      StageCache.Outcome ppo = stage("ppo", StageCache.key("ppo", code, cfg.stageKey("ppo"), reward.key()), dir ->
           ppo(world, sftSmallModel, rmModel, trainPrompts, null, cfg.beta(), cfg.ppoIterations(), tok, tokJson, dir));
       Path corpusDir = corpus.dir();
-      StageCache.Outcome ppoPtx = stage("ppo-ptx", StageCache.key("ppo-ptx", VERSION, cfg.stageKey("ppo-ptx"), reward.key(), corpus.key()), dir ->
+      StageCache.Outcome ppoPtx = stage("ppo-ptx", StageCache.key("ppo-ptx", code, cfg.stageKey("ppo-ptx"), reward.key(), corpus.key()), dir ->
           ppo(world, sftSmallModel, rmModel, trainPrompts, corpusDir, cfg.beta(), cfg.ppoIterations(), tok, tokJson, dir));
       StageCache.Outcome ppoNoKl = cfg.hackIterations() > 0
-          ? stage("ppo-nokl", StageCache.key("ppo-nokl", VERSION, cfg.stageKey("ppo-nokl"), reward.key()), dir ->
+          ? stage("ppo-nokl", StageCache.key("ppo-nokl", code, cfg.stageKey("ppo-nokl"), reward.key()), dir ->
               ppo(world, sftSmallModel, rmModel, trainPrompts, null, 0.0, cfg.hackIterations(), tok, tokJson, dir))
           : skip("ppo-nokl");
 
       // 5. Comparison methods from the same SFT model and the same labels.
-      StageCache.Outcome bon = stage("best-of-n", StageCache.key("bon", VERSION, cfg.stageKey("best-of-n"), reward.key()), dir ->
+      StageCache.Outcome bon = stage("best-of-n", StageCache.key("bon", code, cfg.stageKey("best-of-n"), reward.key()), dir ->
           bestOfN(world, sftSmallModel, rmModel, eval, tok, dir));
-      StageCache.Outcome dpo = stage("dpo", StageCache.key("dpo", VERSION, cfg.stageKey("dpo"), rankings.key()), dir ->
+      StageCache.Outcome dpo = stage("dpo", StageCache.key("dpo", code, cfg.stageKey("dpo"), rankings.key()), dir ->
           dpo(sftSmallModel, rankings.dir(), tok, tokJson, dir));
-      StageCache.Outcome ei = stage("expert-iteration", StageCache.key("ei", VERSION, cfg.stageKey("expert-iteration"), reward.key()), dir ->
+      StageCache.Outcome ei = stage("expert-iteration", StageCache.key("ei", code, cfg.stageKey("expert-iteration"), reward.key()), dir ->
           expertIteration(sftSmallModel, rmModel, train, tok, tokJson, dir));
 
       // 6. Evaluation on held-out prompts by held-out labelers and the gold judge. The capability
@@ -176,7 +176,7 @@ public final class Pipeline {
       entries.put("small-expert-iteration", new Evaluation.Entry(ei.dir().resolve("final"), "expert iteration 1.3B", null, false,
           false));
       Evaluation evaluation = new Evaluation(cfg, world, eval, train, tok, device, corpusDir, sftSmallModel);
-      StageCache.Outcome ev = stage("evaluate", StageCache.key("eval", VERSION, cfg.stageKey("evaluate"), sftSmall.key(), sftLarge.key(), ppo.key(),
+      StageCache.Outcome ev = stage("evaluate", StageCache.key("eval", code, cfg.stageKey("evaluate"), sftSmall.key(), sftLarge.key(), ppo.key(),
           ppoPtx.key(), bon.key(), dpo.key(), ei.key(), baseSmall, baseLarge), dir -> evaluation.run(entries, "large-sft", dir));
 
       // 7. Results, claims and the report.
@@ -219,7 +219,7 @@ public final class Pipeline {
       JsonNode headline = ev.summary().path("headline");
       Results partial = new Results(config, stageTimes, models, "large-sft", agreement, rmAcc, curves, hacking, List.of());
       Results results = new Results(config, stageTimes, models, "large-sft", agreement, rmAcc, curves, hacking,
-          Claims.of(partial, headline));
+          Claims.of(partial, headline), SourceTree.provenance(code));
       results.write(out.resolve("results.json"));
       Report.writeHtml(results, out.resolve("report.html"));
       return results;
@@ -457,7 +457,7 @@ public final class Pipeline {
     stageIndex++;
     listener.stageStarted(stageIndex, STAGES.length, name, Double.NaN);
     StageCache.Outcome o = cache.run(name, key, body);
-    stageTimes.add(new Results.Stage(name, o.seconds(), o.cached()));
+    stageTimes.add(new Results.Stage(name, o.seconds(), o.cached(), key));
     listener.stageFinished(stageIndex, STAGES.length, name, o.seconds(), o.cached());
     Path metrics = o.dir().resolve("metrics.jsonl");
     if (Files.isRegularFile(metrics)) {
@@ -484,14 +484,12 @@ public final class Pipeline {
   private static void addTrainSeconds(Map<String, Results.ModelEval> models, StageCache.Outcome o, String name) {
     Results.ModelEval e = models.get(name);
     if (e != null) {
-      models.put(name, new Results.ModelEval(e.role(), e.parameters(), e.winRate(), e.likert(), e.goldScore(),
-          e.failsInstruction(), e.hallucination(), e.inventedShare(), e.inappropriate(), e.toxicity(), e.toxicityResponses(), e.benchmarks(), e.klToSft(), o.seconds()));
+      models.put(name, e.withTrainSeconds(o.seconds()));
     }
   }
 
   private static Results.ModelEval withKl(Results.ModelEval e, double kl) {
-    return new Results.ModelEval(e.role(), e.parameters(), e.winRate(), e.likert(), e.goldScore(), e.failsInstruction(),
-        e.hallucination(), e.inventedShare(), e.inappropriate(), e.toxicity(), e.toxicityResponses(), e.benchmarks(), kl, e.trainSeconds());
+    return e.withKlToSft(kl);
   }
 
   /** Prints the console table of a finished run. */

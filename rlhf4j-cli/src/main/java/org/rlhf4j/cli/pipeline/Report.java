@@ -76,6 +76,7 @@ public final class Report {
       if (r.baseline() != null && models.containsKey(r.baseline())) {
         sb.append("* baseline (win rate 50% by definition)\n");
       }
+      sb.append(FollowingReport.console(r));
     }
 
     if (r.stages() != null && !r.stages().isEmpty()) {
@@ -89,6 +90,7 @@ public final class Report {
       t.row("total", duration(total), "");
       sb.append(t.render(CONSOLE_WIDTH));
     }
+    sb.append(provenanceLine(r)).append('\n');
     return sb.toString();
   }
 
@@ -135,11 +137,13 @@ public final class Report {
     winRateSection(h, r);
     toxicitySection(h, r);
     benchmarkSection(h, r);
+    FollowingReport.html(h, r);
     rewardSection(h, r);
     hackingSection(h, r);
     curvesSection(h, r);
     stagesSection(h, r);
     configSection(h, r);
+    provenanceSection(h, r);
 
     h.raw("<footer>").text("Charts drawn with XChart; this file is self-contained and opens offline. "
         + "Keys of results.json are documented in docs/results.md.").raw("</footer>\n");
@@ -149,9 +153,11 @@ public final class Report {
 
   private static final String NAV = "<a href=\"#claims\">Claims</a><a href=\"#models\">Models</a>"
       + "<a href=\"#winrate\">Win rate</a><a href=\"#toxicity\">Toxicity</a>"
-      + "<a href=\"#benchmarks\">Alignment tax</a><a href=\"#rm\">Reward model</a>"
+      + "<a href=\"#benchmarks\">Alignment tax</a><a href=\"#following\">Instruction following</a>"
+      + "<a href=\"#rm\">Reward model</a>"
       + "<a href=\"#hacking\">Over-optimisation</a><a href=\"#curves\">Training curves</a>"
-      + "<a href=\"#stages\">Stage times</a><a href=\"#config\">Config</a>";
+      + "<a href=\"#stages\">Stage times</a><a href=\"#config\">Config</a>"
+      + "<a href=\"#provenance\">Provenance</a>";
 
   private static final String CSS = """
       :root { --ink:#222; --muted:#666; --line:#e3e3e3; --bg:#fafafa; --ok:#1a7f37; --bad:#c62828; --accent:#4c78a8; }
@@ -191,6 +197,8 @@ public final class Report {
       figcaption { color: var(--muted); font-size: 13px; padding: 6px 4px 0; }
       code { background: #eef0f3; padding: 0 4px; border-radius: 3px; font-size: 13px; }
       .empty { color: var(--muted); font-style: italic; }
+      table.samples td { min-width: 140px; font-size: 13px; }
+      td.right { background: #e8f5e9; }
       footer { margin-top: 40px; color: var(--muted); font-size: 12.5px; border-top: 1px solid var(--line); padding-top: 10px; }
       """;
 
@@ -398,6 +406,45 @@ public final class Report {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Provenance (issue 14: figures that reproduce)
+
+  /** "commit 0123abc… (clean tree), code fingerprint 4f5e…": one line, "unknown" where unrecorded. */
+  static String provenanceLine(Results r) {
+    Results.Provenance p = r.provenance();
+    if (p == null) {
+      return "provenance: not recorded (results.json from before provenance was recorded)";
+    }
+    return "commit " + nz(p.commit()) + " (" + treeState(p) + "), code fingerprint " + nz(p.code());
+  }
+
+  static String treeState(Results.Provenance p) {
+    return p.dirty() == null ? "tree state unknown" : p.dirty() ? "uncommitted changes" : "clean tree";
+  }
+
+  private static void provenanceSection(Html h, Results r) {
+    h.section("provenance", "Provenance");
+    Results.Provenance p = r.provenance();
+    if (p == null) {
+      h.empty("Not recorded: these results were written before results.json recorded the commit and cache keys.");
+      return;
+    }
+    h.raw("<table>\n<tr><th>git commit</th><td><code>").text(nz(p.commit())).raw("</code></td></tr>\n")
+        .raw("<tr><th>source tree</th><td>").text(treeState(p)).raw("</td></tr>\n")
+        .raw("<tr><th>code fingerprint</th><td><code>").text(nz(p.code())).raw("</code></td></tr>\n</table>\n");
+    if (r.stages() != null && !r.stages().isEmpty()) {
+      h.raw("<table>\n<tr><th>stage</th><th>cache key</th><th></th></tr>\n");
+      for (Results.Stage s : r.stages()) {
+        h.raw("<tr><td>").text(s.name()).raw("</td><td><code>").text(nz(s.key())).raw("</code></td><td>")
+            .text(s.cached() ? "cached" : "").raw("</td></tr>\n");
+      }
+      h.raw("</table>\n");
+    }
+    h.note("The code fingerprint hashes the classes every stage runs and the libraries' names (versions); each "
+        + "stage's cache key hashes it with the settings the stage reads and its inputs' keys, so a cached stage "
+        + "comes from this code. With uncommitted changes the commit alone does not identify the code.");
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Helpers shared with ReportCharts
 
   /** The evaluated models in their recorded order, never null. */
@@ -596,7 +643,7 @@ public final class Report {
   }
 
   /** A small HTML builder: {@link #raw} for markup, {@link #text} for escaped text. */
-  private static final class Html {
+  static final class Html {
     private final StringBuilder sb = new StringBuilder(1 << 16);
 
     Html raw(String markup) {

@@ -59,40 +59,68 @@ final class ReportCharts {
   /** Win rate against the baseline per model, with the 95% interval and a line at 50%. */
   static Png winRates(Results r) {
     List<String> names = new ArrayList<>();
-    List<Double> values = new ArrayList<>();
-    List<Double> mids = new ArrayList<>();
-    List<Double> halfWidths = new ArrayList<>();
+    List<double[]> intervals = new ArrayList<>();
     for (Map.Entry<String, Results.ModelEval> e : Report.models(r).entrySet()) {
       Results.Interval w = e.getValue().winRate();
-      if (w == null) {
-        continue;
+      if (w != null) {
+        names.add(e.getKey());
+        intervals.add(new double[] {w.value(), w.low(), w.high()});
       }
-      names.add(e.getKey());
-      values.add(100 * w.value());
-      mids.add(100 * (w.low() + w.high()) / 2);
-      halfWidths.add(100 * (w.high() - w.low()) / 2);
     }
+    return intervalBars("Win rate against " + (r.baseline() == null ? "the baseline" : r.baseline())
+        + " (held-out labelers, 95% interval)", "win rate (%)", names, intervals, 50.0);
+  }
+
+  /** Strict correctness per model with its 95% Wilson interval (issue 15). */
+  static Png correctness(Results r) {
+    List<String> names = new ArrayList<>();
+    List<double[]> intervals = new ArrayList<>();
+    FollowingReport.figures(r).forEach((name, f) -> {
+      if (f.correct() != null) {
+        names.add(name);
+        intervals.add(new double[] {f.correct().value(), f.correct().low(), f.correct().high()});
+      }
+    });
+    return intervalBars("Strict correctness (gold judge, 95% interval)", "answers marked right (%)", names,
+        intervals, null);
+  }
+
+  /**
+   * One bar per model at {value} with a whisker over [low, high] (fractions, drawn as percent), and
+   * an optional dashed reference line; null when there is nothing to plot.
+   */
+  private static Png intervalBars(String title, String yTitle, List<String> names, List<double[]> intervals,
+      Double reference) {
     if (names.isEmpty()) {
       return null;
     }
+    List<Double> values = new ArrayList<>();
+    List<Double> mids = new ArrayList<>();
+    List<Double> halfWidths = new ArrayList<>();
+    for (double[] v : intervals) {
+      values.add(100 * v[0]);
+      mids.add(100 * (v[1] + v[2]) / 2);
+      halfWidths.add(100 * (v[2] - v[1]) / 2);
+    }
     CategoryChart chart = new CategoryChart(760, 400);
     style(chart.getStyler());
-    chart.setTitle("Win rate against " + (r.baseline() == null ? "the baseline" : r.baseline())
-        + " (held-out labelers, 95% interval)");
-    chart.setYAxisTitle("win rate (%)");
+    chart.setTitle(title);
+    chart.setYAxisTitle(yTitle);
     chart.getStyler().setOverlapped(true).setXAxisLabelRotation(names.size() > 5 ? 20 : 0);
     chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0).setLegendVisible(false);
     chart.getStyler().setErrorBarsColorSeriesColor(false).setErrorBarsColor(INK);
-    chart.addSeries("win rate", names, values).setFillColor(PALETTE[0]);
+    chart.addSeries("value", names, values).setFillColor(PALETTE[0]);
     // The Wilson interval is asymmetric; XChart's error bars are symmetric around the series value,
     // so the interval is drawn on an invisible series placed at its midpoint.
     CategorySeries ci = chart.addSeries("95% interval", names, mids, halfWidths);
     ci.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
     ci.setMarker(SeriesMarkers.NONE);
     ci.setShowInLegend(false);
-    chart.addAnnotation(new AnnotationLine(50, false, false));
-    chart.getStyler().setAnnotationLineColor(new Color(0x888888))
-        .setAnnotationLineStroke(dashed(1.2f));
+    if (reference != null) {
+      chart.addAnnotation(new AnnotationLine(reference, false, false));
+      chart.getStyler().setAnnotationLineColor(new Color(0x888888))
+          .setAnnotationLineStroke(dashed(1.2f));
+    }
     return png(chart);
   }
 

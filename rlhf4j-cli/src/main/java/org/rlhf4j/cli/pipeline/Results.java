@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import org.rlhf4j.world.InstructionFollowing;
 
 /**
  * Everything the pipeline measured, written as {@code results.json} (snake_case keys; documented
@@ -24,6 +25,7 @@ import java.util.Map;
  * @param curves training curves per stage: stage name to a list of metric rows
  * @param hacking gold vs proxy reward against sqrt(KL), for PPO and best-of-n
  * @param claims the paper's claims at small scale
+ * @param provenance the code and source tree the figures came from
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Results(
@@ -35,10 +37,26 @@ public record Results(
     RewardAccuracy rewardModel,
     Map<String, List<Map<String, Double>>> curves,
     Hacking hacking,
-    List<Claim> claims) {
+    List<Claim> claims,
+    Provenance provenance) {
 
-  /** A pipeline stage and its wall time; {@code cached} when reused from an earlier run. */
-  public record Stage(String name, double seconds, boolean cached) {}
+  /** Results without provenance (a report built by hand, or results.json from before it existed). */
+  public Results(Map<String, Object> config, List<Stage> stages, Map<String, ModelEval> models, String baseline,
+      Agreement labelers, RewardAccuracy rewardModel, Map<String, List<Map<String, Double>>> curves, Hacking hacking,
+      List<Claim> claims) {
+    this(config, stages, models, baseline, labelers, rewardModel, curves, hacking, claims, null);
+  }
+
+  /**
+   * A pipeline stage and its wall time; {@code cached} when reused from an earlier run; {@code key}
+   * its cache key (code fingerprint, the settings it reads and its inputs' keys), null if unknown.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Stage(String name, double seconds, boolean cached, String key) {
+    public Stage(String name, double seconds, boolean cached) {
+      this(name, seconds, cached, null);
+    }
+  }
 
   /** A proportion with its 95% Wilson interval over {@code n} trials. */
   public record Interval(double value, double low, double high, int n) {}
@@ -62,6 +80,8 @@ public record Results(
    * @param benchmarks capability benchmark accuracy (and perplexity) by name
    * @param klToSft mean KL (nats per response) to the model's SFT starting point, where defined
    * @param trainSeconds wall time to produce the model (its own stage)
+   * @param instructionFollowing strict correctness (per kind, trained vs held-out phrasings),
+   *     mentions-the-asked-word rate, collapse and the sample answers (issue 15)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ModelEval(
@@ -78,7 +98,38 @@ public record Results(
       Integer toxicityResponses,
       Map<String, Double> benchmarks,
       Double klToSft,
-      Double trainSeconds) {}
+      Double trainSeconds,
+      InstructionFollowing instructionFollowing) {
+
+    /** An evaluation without instruction-following figures (results.json before issue 15). */
+    public ModelEval(String role, Long parameters, Interval winRate, Double likert, Double goldScore,
+        Double failsInstruction, Double hallucination, Double inventedShare, Double inappropriate,
+        Map<String, Double> toxicity, Integer toxicityResponses, Map<String, Double> benchmarks,
+        Double klToSft, Double trainSeconds) {
+      this(role, parameters, winRate, likert, goldScore, failsInstruction, hallucination, inventedShare,
+          inappropriate, toxicity, toxicityResponses, benchmarks, klToSft, trainSeconds, null);
+    }
+
+    /** A copy with another training wall time. */
+    public ModelEval withTrainSeconds(Double seconds) {
+      return new ModelEval(role, parameters, winRate, likert, goldScore, failsInstruction, hallucination,
+          inventedShare, inappropriate, toxicity, toxicityResponses, benchmarks, klToSft, seconds,
+          instructionFollowing);
+    }
+
+    /** A copy with another KL to SFT. */
+    public ModelEval withKlToSft(Double kl) {
+      return new ModelEval(role, parameters, winRate, likert, goldScore, failsInstruction, hallucination,
+          inventedShare, inappropriate, toxicity, toxicityResponses, benchmarks, kl, trainSeconds,
+          instructionFollowing);
+    }
+
+    /** A copy with other instruction-following figures. */
+    public ModelEval withInstructionFollowing(InstructionFollowing f) {
+      return new ModelEval(role, parameters, winRate, likert, goldScore, failsInstruction, hallucination,
+          inventedShare, inappropriate, toxicity, toxicityResponses, benchmarks, klToSft, trainSeconds, f);
+    }
+  }
 
   /** Pairwise agreement (percent) within the training and the held-out labeler pools. */
   public record Agreement(double training, double heldOut) {}
@@ -109,6 +160,23 @@ public record Results(
 
   /** A row of the claims table. */
   public record Claim(String claim, String paper, String ours, boolean holds) {}
+
+  // ---------------------------------------------------------------------------------------------
+  // Provenance (issue 14: figures that reproduce)
+
+  /**
+   * Where the figures came from.
+   *
+   * @param commit the git commit of the source tree the code was built from; "unknown" outside git
+   * @param dirty whether that tree had uncommitted changes (untracked files count); null if unknown
+   * @param code the fingerprint of the stages' code ({@code CodeFingerprint}), part of every stage key
+   */
+  public record Provenance(String commit, Boolean dirty, String code) {}
+
+  /** These results with their provenance. */
+  public Results withProvenance(Provenance p) {
+    return new Results(config, stages, models, baseline, labelers, rewardModel, curves, hacking, claims, p);
+  }
 
   /** The snake_case mapper results.json is written with (also used for stage summaries). */
   static final ObjectMapper MAPPER = new ObjectMapper()

@@ -14,8 +14,10 @@ import java.util.Comparator;
 import java.util.HexFormat;
 
 /**
- * Content-addressed stage outputs: a stage's key hashes its configuration and the keys of the
- * stages it reads, so re-running after a change redoes exactly the stages whose inputs changed.
+ * Content-addressed stage outputs: a stage's key hashes the fingerprint of the stages' code
+ * ({@link CodeFingerprint}), the settings it reads ({@link PipelineConfig#STAGE_SETTINGS}) and the
+ * keys of the stages it reads, so re-running after a change redoes exactly the stages whose code
+ * or inputs changed, and a cached stage always comes from the code that is running.
  *
  * <p>Layout: {@code out/stages/<name>/key} is written when the stage starts and {@code
  * out/stages/<name>/stage.json} (key, seconds, summary) when it finishes. A directory with the

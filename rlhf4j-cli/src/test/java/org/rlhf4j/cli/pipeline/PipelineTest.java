@@ -72,11 +72,31 @@ class PipelineTest {
     assertEquals(0.5, r.models().get("large-sft").winRate().value(), 0.2, "the baseline against itself");
     assertTrue(r.labelers().training() > 50 && r.labelers().heldOut() > 50);
     assertTrue(r.rewardModel().heldOutLabelers() >= 0 && r.rewardModel().heldOutLabelers() <= 100);
-    assertEquals(8, r.claims().size());
+    assertEquals(10, r.claims().size());
+    for (var e : r.models().entrySet()) {
+      // Issue 15's figures for every model, and the same fixed sample prompts for all.
+      var f = e.getValue().instructionFollowing();
+      assertNotNull(f, e.getKey());
+      assertTrue(f.correct().value() >= 0 && f.correct().value() <= 1 && f.topResponseShare() > 0, e.getKey());
+      assertEquals(r.models().get("small-sft").instructionFollowing().samples().stream()
+          .map(org.rlhf4j.world.InstructionFollowing.Sample::taskId).toList(),
+          f.samples().stream().map(org.rlhf4j.world.InstructionFollowing.Sample::taskId).toList());
+    }
+    assertTrue(Report.consoleTable(r).contains("Sample answers"));
+    var sft = r.models().get("small-sft").instructionFollowing();
+    assertTrue(sft.correctTrainedPhrasings() != null && sft.correctHeldOutPhrasings() != null,
+        "the evaluation prompts hold both trained and held-out phrasings: " + sft);
     assertFalse(r.hacking().bestOfN().isEmpty());
     assertFalse(r.hacking().ppo().isEmpty());
     assertTrue(r.curves().containsKey("ppo") && r.curves().containsKey("sft-small"));
     assertEquals(r.models().keySet(), Results.read(out.resolve("results.json")).models().keySet());
+    // Provenance: the code fingerprint and every stage's cache key, as the stage cache wrote it.
+    Results.Provenance p = Results.read(out.resolve("results.json")).provenance();
+    assertEquals(CodeFingerprint.current(), p.code());
+    assertFalse(p.commit().isBlank());
+    for (Results.Stage s : r.stages()) {
+      assertEquals(Files.readString(out.resolve("stages").resolve(s.name()).resolve("key")).strip(), s.key(), s.name());
+    }
 
     Results again = new Pipeline(PipelineConfig.fast(), out, small, large, Device.cpu(), QUIET).run();
     assertTrue(again.stages().stream().allMatch(Results.Stage::cached), "second run reuses every stage: " + again.stages());

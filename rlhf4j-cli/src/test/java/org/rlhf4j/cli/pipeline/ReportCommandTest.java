@@ -17,9 +17,10 @@ import org.rlhf4j.cli.Rlhf4j;
 class ReportCommandTest {
   @TempDir Path dir;
 
-  private record Run(int code, String out, String err) {}
+  /** Exit code and captured output of one in-process command line. */
+  record Run(int code, String out, String err) {}
 
-  private static Run run(String... args) {
+  static Run run(String... args) {
     PrintStream out = System.out;
     PrintStream err = System.err;
     ByteArrayOutputStream o = new ByteArrayOutputStream();
