@@ -43,7 +43,7 @@ import java.util.stream.Stream;
 final class CodeFingerprint {
   /** Classes of this package that run only on the finished Results, after every cached stage. */
   static final Set<String> REPORT_ONLY = Set.of("Report", "ReportCharts", "ReportTable", "Claims", "Hacking",
-      "MarkdownReport");
+      "MarkdownReport", "FollowingReport");
 
   private static final String PACKAGE = "org/rlhf4j/cli/pipeline/";
   private static final String PROJECT = "org/rlhf4j/";
