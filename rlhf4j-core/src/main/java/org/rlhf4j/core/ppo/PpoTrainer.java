@@ -10,13 +10,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.rlhf4j.core.checkpoint.AtomicFiles;
 import org.rlhf4j.core.checkpoint.Checkpoint;
 import org.rlhf4j.core.checkpoint.HfConfig;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
@@ -87,6 +87,11 @@ public final class PpoTrainer {
   public static final String TIME_TRAIN = "time/train_s";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The resumable state under the run directory, and its aside name while a new one is placed. */
+  public static final String CHECKPOINT_DIR = "checkpoint";
+
+  public static final String CHECKPOINT_ASIDE = ".checkpoint-old";
 
   /**
    * The four models and the policy's tokenizer. The trainer changes {@code policy} and {@code
@@ -171,9 +176,10 @@ public final class PpoTrainer {
         AdamW valueOpt = new AdamW(value.parameters(), config.valueOptimizer(), value.manager())) {
       int start = 0;
       double elapsedBefore = 0;
-      Path ckpt = out.resolve("checkpoint");
-      if (Files.isDirectory(ckpt) || Files.isDirectory(out.resolve(".checkpoint-old"))) {
-        Path from = Files.isDirectory(ckpt) ? ckpt : out.resolve(".checkpoint-old");
+      Path ckpt = out.resolve(CHECKPOINT_DIR);
+      AtomicFiles.recoverDirectory(ckpt, out.resolve(CHECKPOINT_ASIDE));
+      if (Files.isDirectory(ckpt)) {
+        Path from = ckpt;
         JsonNode state = JSON.readTree(Files.readString(from.resolve("ppo_state.json")));
         start = state.path("iteration").asInt();
         beta = state.path("beta").asDouble();
@@ -511,9 +517,9 @@ public final class PpoTrainer {
   private void saveCheckpoint(Path out, int iteration, double elapsed, GptModel policy, GptModel value, GptModel ema,
       AdamW policyOpt, AdamW valueOpt, HfConfig policyBase, HfConfig valueBase, Path tok) throws IOException {
     Path fresh = out.resolve(".checkpoint-new");
-    Path old = out.resolve(".checkpoint-old");
-    Path target = out.resolve("checkpoint");
-    deleteTree(fresh);
+    Path old = out.resolve(CHECKPOINT_ASIDE);
+    Path target = out.resolve(CHECKPOINT_DIR);
+    AtomicFiles.deleteRecursively(fresh);
     Files.createDirectories(fresh);
     ObjectNode stepState = JSON.createObjectNode().put("step", policyOpt.stepCount());
     ModelCheckpoints.save(fresh.resolve("policy"), policy, policyBase, tok,
@@ -525,14 +531,9 @@ public final class PpoTrainer {
     }
     ObjectNode state = JSON.createObjectNode();
     state.put("iteration", iteration).put("beta", beta).put("elapsed_s", elapsed);
-    Files.writeString(fresh.resolve("ppo_state.json"), state.toString());
+    AtomicFiles.writeString(fresh.resolve("ppo_state.json"), state.toString());
     // Swap directories: a kill at any point leaves either checkpoint/ or .checkpoint-old/ complete.
-    deleteTree(old);
-    if (Files.exists(target)) {
-      Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-    }
-    Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
-    deleteTree(old);
+    AtomicFiles.replaceDirectory(fresh, target, old);
   }
 
   private static void restore(Path dir, GptModel model, AdamW opt) throws IOException {
@@ -545,17 +546,6 @@ public final class PpoTrainer {
     }
   }
 
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (var walk = Files.walk(p)) {
-      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(q);
-      }
-    }
-  }
-
   private void writeRunConfig(Path out, Models models, int prompts) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.set("ppo", JSON.valueToTree(config));
@@ -564,9 +554,7 @@ public final class PpoTrainer {
     root.put("prompts", prompts);
     root.put("kl_estimator", config.kl().estimator().name());
     root.put("optimizer_steps", totalOptimizerSteps());
-    Path tmp = out.resolve("run_config.json.tmp");
-    Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-    Files.move(tmp, out.resolve("run_config.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    AtomicFiles.writeString(out.resolve("run_config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
   }
 
   private static float[][] rows(NDArray a, int b) {
