@@ -1,6 +1,7 @@
 package org.rlhf4j.core.ppo;
 
 import ai.djl.ndarray.NDArray;
+import org.rlhf4j.core.model.Scalars;
 
 /**
  * The pure arithmetic of PPO for language models, stateless and unit-tested on its own: KL
@@ -132,13 +133,13 @@ public final class PpoMath {
     NDArray vClipped = oldValues.add(values.sub(oldValues).clip(-clip, clip));
     NDArray a = values.sub(returns).square();
     NDArray b = vClipped.sub(returns).square();
-    NDArray loss = masked(a.maximum(b), mask).mul(0.5f);
+    NDArray loss = Scalars.mul(masked(a.maximum(b), mask), 0.5f);
     NDArray clipFrac = masked(b.gt(a).toType(ai.djl.ndarray.types.DataType.FLOAT32, false), mask);
     return new NDArray[] {loss, clipFrac};
   }
 
   private static NDArray masked(NDArray x, NDArray mask) {
-    return x.mul(mask).sum().div(mask.sum().maximum(1f));
+    return x.mul(mask).sum().div(Scalars.maximum(mask.sum(), 1f));
   }
 
   /**
