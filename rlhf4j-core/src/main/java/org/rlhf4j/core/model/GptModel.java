@@ -34,6 +34,9 @@ import java.util.SplittableRandom;
  * by {@link #forward} is attached to the manager of the {@code inputIds} passed in, so callers run
  * each step inside a sub-manager and close it. All ops keep an activation as their first operand
  * for that reason (DJL attaches a result to its first operand's manager).
+ *
+ * <p>Scalar operands go through {@link Scalars}, never a Java number: DJL frees a number's buffer
+ * while autograd still holds it (docs/known-issues.md).
  */
 @SuppressWarnings("checkstyle:LocalVariableName") // single-letter dimension names, as in the legend
 public final class GptModel implements AutoCloseable {
@@ -273,7 +276,6 @@ public final class GptModel implements AutoCloseable {
       v = kv[1]; // (B, H, S, D)
     }
     // Out-of-place ops throughout: autograd needs the saved activations unmodified.
-    // Scalar operands go through Scalars: DJL frees a Java number's buffer before backward.
     NDArray att = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), (float) (1.0 / Math.sqrt(D))); // (B,H,T,S)
     att = att.add(bias).softmax(-1);
     att = dropout(att, config.attentionDropout());

@@ -298,7 +298,7 @@ public final class PpoTrainer {
         }
       }
     }
-    float[][] kl = PpoMath.klPerToken(oldLogp, refLogp, lengths, config.kl().estimator());
+    double[][] kl = PpoMath.klPerToken(oldLogp, refLogp, lengths, config.kl().estimator());
     float[][] rewards = new float[n][];
     double[] klEpisode = new double[n];
     double nonScore = 0;
