@@ -27,6 +27,7 @@ import org.rlhf4j.core.generate.SamplingConfig;
 import org.rlhf4j.core.model.GptModel;
 import org.rlhf4j.core.model.LmMath;
 import org.rlhf4j.core.model.ResponseScoring;
+import org.rlhf4j.core.model.Scalars;
 import org.rlhf4j.core.reward.RewardFunction;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.train.AdamW;
@@ -303,7 +304,7 @@ public final class PpoTrainer {
         }
       }
     }
-    float[][] kl = PpoMath.klPerToken(oldLogp, refLogp, lengths, config.kl().estimator());
+    double[][] kl = PpoMath.klPerToken(oldLogp, refLogp, lengths, config.kl().estimator());
     float[][] rewards = new float[n][];
     double[] klEpisode = new double[n];
     double nonScore = 0;
@@ -351,34 +352,21 @@ public final class PpoTrainer {
       int[] order = EpochOrder.shuffle(n, shuffle);
       for (int s = 0; s < n; s += ob.miniBatch()) {
         int[] idx = Arrays.copyOfRange(order, s, Math.min(n, s + ob.miniBatch()));
-        // A mini-batch whose policy gradient norm is not finite is recomputed once, as in every
-        // trainer (AdamW.stepRecomputingOnce); the value gradients of the failed attempt are
-        // cleared first so they are not counted twice. The policy steps first, so a non-finite
-        // value gradient after a good policy step skips only the value update.
-        AdamW.Stepped<double[]> st = policyOpt.stepRecomputingOnce(total,
-            "PPO iteration " + (it + 1) + " mini-batch " + (s / ob.miniBatch() + 1), () -> {
-              valueOpt.zeroGradients();
-              double[] u = update(models, idx, prompts, responses, oldLogp, values, advantages, returns, lengths, temp);
-              double ptx = config.ptx().enabled() ? ptxStep(policy, pretrain, (long) policyOpt.stepCount(), idx.length) : 0;
-              double[] out = Arrays.copyOf(u, u.length + 1);
-              out[u.length] = ptx;
-              return out;
-            }, () -> "the last good checkpoint is intact");
-        policyGradNorm += st.info().gradNorm();
-        double[] stats = st.value();
-        try {
-          valueGradNorm += valueOpt.step(total).gradNorm();
-        } catch (IllegalStateException e) {
-          System.err.println("warning: non-finite value gradient norm in PPO iteration " + (it + 1)
-              + "; value update skipped for this mini-batch");
+        double[] stats = update(models, idx, prompts, responses, oldLogp, values, advantages, returns, lengths, temp);
+        if (config.ptx().enabled()) {
+          ptxLoss += ptxStep(policy, pretrain, policyOpt.stepCount(), idx.length);
         }
+        // A non-finite gradient norm, policy or value, stops the run: no checkpoint is written
+        // after this iteration, so the last good one stays.
+        String what = "PPO iteration " + (it + 1) + " mini-batch " + (s / ob.miniBatch() + 1);
+        policyGradNorm += policyOpt.step(total, what + " (policy)", () -> "the last good checkpoint is intact").gradNorm();
+        valueGradNorm += valueOpt.step(total, what + " (value)", () -> "the last good checkpoint is intact").gradNorm();
         pgLoss += stats[0];
         vfLoss += stats[1];
         clipFrac += stats[2];
         vClipFrac += stats[3];
         approxKl += stats[4];
         entropy += stats[5];
-        ptxLoss += stats[6];
         if (ema != null) {
           emaUpdate(ema, policy, config.ema().decay());
         }
@@ -457,9 +445,9 @@ public final class PpoTrainer {
       NDArray values = ResponseScoring.responseValues(models.value(), ids, mask, batch.promptWidth()); // (B, R)
       NDArray[] vf = PpoMath.clippedValueLoss(values, m.create(ov), m.create(ret), respMask, ob.valueClip());
       NDArray ent = LmMath.maskedMean(LmMath.entropy(logits, temp), respMask);
-      NDArray loss = pg[0].add(vf[0].mul(ob.valueCoef()));
+      NDArray loss = pg[0].add(Scalars.mul(vf[0], ob.valueCoef()));
       if (ob.entropyCoef() > 0) {
-        loss = loss.sub(ent.mul(ob.entropyCoef()));
+        loss = loss.sub(Scalars.mul(ent, ob.entropyCoef()));
       }
       double l = loss.getFloat();
       if (!Double.isFinite(l)) {
@@ -485,7 +473,7 @@ public final class PpoTrainer {
       if (!Double.isFinite(v)) {
         throw new TrainingDivergedException("PPO-ptx pretraining loss is " + v);
       }
-      gc.backward(loss.mul((float) config.ptx().coef()));
+      gc.backward(Scalars.mul(loss, (float) config.ptx().coef()));
       return v;
     }
   }
@@ -494,7 +482,7 @@ public final class PpoTrainer {
   static void emaUpdate(GptModel ema, GptModel policy, double decay) {
     for (Map.Entry<String, NDArray> e : ema.parameters().entrySet()) {
       NDArray p = policy.parameters().get(e.getKey());
-      try (NDArray scaled = p.mul((float) (1 - decay))) { // closed at once: it lives in the policy's manager
+      try (NDArray scaled = Scalars.mul(p, (float) (1 - decay))) { // closed at once: it lives in the policy's manager
         e.getValue().muli((float) decay).addi(scaled);
       }
     }

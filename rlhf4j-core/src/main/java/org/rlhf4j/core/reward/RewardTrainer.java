@@ -190,21 +190,15 @@ public final class RewardTrainer {
       // 2. Optimizer steps: each a batch of prompts, in micro-batches accumulated into one update.
       while (step < totalSteps) {
         List<Encoded> batch = TokenizedRankings.batchAt(data, config.promptsPerBatch(), config.seed(), step);
-        final long current = step;
-        AdamW.Stepped<MicroResult> st = opt.stepRecomputingOnce(totalSteps, "reward-model step " + (step + 1), () -> {
-          double sum = 0;
-          PairStats pairs = PairStats.EMPTY;
-          for (int s = 0; s < batch.size(); s += config.promptsPerMicroBatch()) {
-            List<Encoded> micro = batch.subList(s, Math.min(batch.size(), s + config.promptsPerMicroBatch()));
-            MicroResult r = microStep(model, micro, batch.size(), pad, current);
-            sum += r.loss();
-            pairs = pairs.plus(r.stats());
-          }
-          return new MicroResult(sum, pairs);
-        }, () -> keptMessage(ckpt));
-        double loss = st.value().loss();
-        PairStats stats = st.value().stats();
-        AdamW.StepInfo info = st.info();
+        double loss = 0;
+        PairStats stats = PairStats.EMPTY;
+        for (int s = 0; s < batch.size(); s += config.promptsPerMicroBatch()) {
+          List<Encoded> micro = batch.subList(s, Math.min(batch.size(), s + config.promptsPerMicroBatch()));
+          MicroResult r = microStep(model, micro, batch.size(), pad, step);
+          loss += r.loss();
+          stats = stats.plus(r.stats());
+        }
+        AdamW.StepInfo info = opt.step(totalSteps, "reward-model step " + (step + 1), () -> keptMessage(ckpt));
         step++;
         lastLoss = loss;
         lastAccuracy = stats.accuracy();

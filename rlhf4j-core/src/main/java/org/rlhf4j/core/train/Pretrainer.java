@@ -18,6 +18,7 @@ import org.rlhf4j.core.checkpoint.HfConfig;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.model.GptModel;
 import org.rlhf4j.core.model.LmMath;
+import org.rlhf4j.core.model.Scalars;
 
 /**
  * Next-token pretraining on packed windows, resumable to the exact step.
@@ -98,23 +99,18 @@ public final class Pretrainer {
       double lastLoss = Double.NaN;
       double lastVal = Double.NaN;
       while (step < config.steps()) {
-        final long current = step;
-        AdamW.Stepped<Double> st = opt.stepRecomputingOnce(config.steps(), "step " + (step + 1), () -> {
-          // Dropout masks depend on (seed, step) only, so a resumed run repeats them exactly.
-          Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + current));
-          double sum = 0;
-          for (int a = 0; a < config.accumulation(); a++) {
-            long first = current * config.batchSize() + (long) a * config.microBatch();
-            try {
-              sum += microStep(model, train, first, current, a) / config.accumulation();
-            } catch (TrainingDivergedException e) {
-              throw new TrainingDivergedException(e.getMessage() + "; " + keptMessage(ckpt));
-            }
+        // Dropout masks depend on (seed, step) only, so a resumed run repeats them exactly.
+        Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + step));
+        double loss = 0;
+        for (int a = 0; a < config.accumulation(); a++) {
+          long first = step * config.batchSize() + (long) a * config.microBatch();
+          try {
+            loss += microStep(model, train, first, step, a) / config.accumulation();
+          } catch (TrainingDivergedException e) {
+            throw new TrainingDivergedException(e.getMessage() + "; " + keptMessage(ckpt));
           }
-          return sum;
-        }, () -> keptMessage(ckpt));
-        double loss = st.value();
-        AdamW.StepInfo info = st.info();
+        }
+        AdamW.StepInfo info = opt.step(config.steps(), "step " + (step + 1), () -> keptMessage(ckpt));
         step++;
         tokensSeen += config.tokensPerStep();
         lastLoss = loss;
@@ -175,7 +171,7 @@ public final class Pretrainer {
         throw new TrainingDivergedException(
             "loss is " + value + " at step " + (step + 1) + " (micro-batch " + micro + ")");
       }
-      gc.backward(loss.div(config.accumulation()));
+      gc.backward(Scalars.div(loss, config.accumulation()));
       return value;
     }
   }

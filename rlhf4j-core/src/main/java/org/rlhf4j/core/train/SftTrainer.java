@@ -21,6 +21,7 @@ import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.generate.PromptResponseBatch;
 import org.rlhf4j.core.model.GptModel;
 import org.rlhf4j.core.model.ResponseScoring;
+import org.rlhf4j.core.model.Scalars;
 
 /**
  * Supervised fine-tuning (InstructGPT step 1): next-token loss on response tokens only, the
@@ -123,14 +124,10 @@ public final class SftTrainer {
           batch.add(train.get(order[i]));
         }
         final long current = step;
-        AdamW.Stepped<double[]> st = opt.stepRecomputingOnce(total, "SFT step " + (step + 1), () -> {
-          Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + current));
-          double l = sftStep(working, batch, pad, current);
-          return new double[] {l, config.pretrainMix() > 0 ? ptxStep(working, pretrain, current) : Double.NaN};
-        }, () -> kept(ckpt));
-        double loss = st.value()[0];
-        double ptx = st.value()[1];
-        AdamW.StepInfo info = st.info();
+        Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + current));
+        double loss = sftStep(working, batch, pad, current);
+        double ptx = config.pretrainMix() > 0 ? ptxStep(working, pretrain, current) : Double.NaN;
+        AdamW.StepInfo info = opt.step(total, "SFT step " + (step + 1), () -> kept(ckpt));
         step++;
         lastLoss = loss;
         boolean epochEnd = step % perEpoch == 0;
@@ -196,7 +193,7 @@ public final class SftTrainer {
           throw new TrainingDivergedException("SFT loss is " + v + " at step " + (step + 1));
         }
         total += v;
-        gc.backward(sum.div(tokens).mul((float) weight));
+        gc.backward(Scalars.mul(Scalars.div(sum, tokens), (float) weight));
       }
     }
     return total / tokens;
@@ -214,7 +211,7 @@ public final class SftTrainer {
       if (!Double.isFinite(v)) {
         throw new TrainingDivergedException("pretraining-mix loss is " + v + " at step " + (step + 1));
       }
-      gc.backward(loss.mul((float) config.pretrainMix()));
+      gc.backward(Scalars.mul(loss, (float) config.pretrainMix()));
       return v;
     }
   }
