@@ -18,6 +18,12 @@ final class CorpusCommand implements Callable<Integer> {
   @Option(names = "--common-words", description = "restrict to the N most frequent words (default: the corpus default)")
   Integer commonWords;
 
+  @Option(names = "--renderings", description = "prose documents per sense (default: the corpus default)")
+  Integer renderings;
+
+  @Option(names = "--dialogues", description = "question-and-answer documents per sense (default: the corpus default)")
+  Integer dialogues;
+
   @Option(names = "--seed", description = "seed (default: the corpus default)")
   Long seed;
 
@@ -26,6 +32,10 @@ final class CorpusCommand implements Callable<Integer> {
     CorpusConfig cfg = CorpusConfig.defaults();
     if (commonWords != null) {
       cfg = cfg.withCommonWords(commonWords);
+    }
+    if (renderings != null || dialogues != null) {
+      cfg = cfg.withRepetition(
+          renderings != null ? renderings : cfg.renderings(), dialogues != null ? dialogues : cfg.dialogues());
     }
     if (seed != null) {
       cfg = cfg.withSeed(seed);

@@ -13,8 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.rlhf4j.core.checkpoint.Checkpoint;
-import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.tokenizer.ChatTemplate;
+import org.rlhf4j.core.checkpoint.RunDirectory;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.train.CorpusTokens;
 import org.rlhf4j.core.train.TokenWindows;
@@ -24,10 +24,12 @@ import org.rlhf4j.data.Jsonl;
 import org.rlhf4j.data.Prompt;
 import org.rlhf4j.data.Ranking;
 import org.rlhf4j.world.corpus.Corpus;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Input plumbing shared by the stage commands: prompts from any of our record files, the
- * tokenizer that belongs to a checkpoint, pretraining windows, and the fresh-run/--resume rule.
+ * tokenizer that belongs to a checkpoint, pretraining windows, and opening the run directory.
  */
 final class DataLoading {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -154,25 +156,54 @@ final class DataLoading {
   }
 
   /**
-   * The rule every resumable stage follows: an output directory that already holds a run is only
-   * continued with {@code --resume} (so a typo in --out never silently mixes two runs), {@code
-   * --resume} on an empty directory starts afresh with a note, and a finished run ({@code final/}
-   * written, no resumable state left) is never overwritten, since resuming it would start over.
-   *
-   * @param hasRun whether {@code out} holds a resumable state
+   * The rankings of {@code file} without those that rank identical responses apart (see {@link
+   * Ranking#ranksIdenticalResponsesApart}); the number skipped is reported, and a file with nothing
+   * else is refused.
    */
-  static void checkResume(Path out, boolean hasRun, boolean resume) {
-    if (!hasRun && ModelCheckpoints.exists(out.resolve("final"))) {
-      throw new IllegalArgumentException(
-          out + " holds a finished run (" + out.resolve("final") + "); choose another --out");
+  static List<Ranking> trainableRankings(Path file) throws IOException {
+    List<Ranking> all = DatasetFormats.readRankings(file);
+    List<Ranking> kept = all.stream().filter(r -> !r.ranksIdenticalResponsesApart()).toList();
+    int skipped = all.size() - kept.size();
+    if (kept.isEmpty()) {
+      throw new IllegalArgumentException(file + ": every ranking ranks identical responses apart (chosen = rejected);"
+          + " nothing to train on");
     }
-    if (hasRun && !resume) {
-      throw new IllegalArgumentException(
-          out + " already holds a run; pass --resume to continue it or choose another --out");
+    if (skipped > 0) {
+      System.err.printf("note: skipped %d of %d rankings in %s that rank identical responses apart (chosen = rejected)%n",
+          skipped, all.size(), file);
     }
-    if (resume && !hasRun) {
-      System.err.println("note: nothing to resume in " + out + "; starting a new run");
+    return kept;
+  }
+
+  /** Options that name where a run goes or how it is shown, not what it computes. */
+  private static final java.util.Set<String> NOT_COMPARED =
+      java.util.Set.of("--out", "--resume", "--device", "--ship", "--help", "--version");
+
+  /**
+   * Opens the run in {@code out} through the one lifecycle every trainer command calls ({@link
+   * RunDirectory}): every option of the command except {@link #NOT_COMPARED} is recorded, path
+   * options as SHA-256 fingerprints of their files, and compared on {@code --resume}.
+   *
+   * @param hasResumeState whether {@code out} holds the trainer's resumable state
+   */
+  static RunDirectory openRun(CommandSpec spec, Path out, boolean resume, boolean hasResumeState) throws IOException {
+    Map<String, String> settings = new java.util.TreeMap<>();
+    Map<String, List<Path>> inputs = new java.util.TreeMap<>();
+    for (OptionSpec o : spec.options()) {
+      String name = o.longestName();
+      if (NOT_COMPARED.contains(name) || o.usageHelp() || o.versionHelp()) {
+        continue;
+      }
+      Object v = o.getValue();
+      if (v instanceof Path p) {
+        inputs.put(name, List.of(p));
+      } else if (v instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Path) {
+        inputs.put(name, list.stream().map(Path.class::cast).toList());
+      } else {
+        settings.put(name, String.valueOf(v));
+      }
     }
+    return RunDirectory.open(out, new RunDirectory.Spec(spec.name(), settings, inputs), resume, hasResumeState);
   }
 
   /**

@@ -13,9 +13,11 @@ import org.rlhf4j.core.reward.TokenizedRankings;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.train.Metrics;
 import org.rlhf4j.core.train.OptimizerConfig;
-import org.rlhf4j.data.DatasetFormats;
 import org.rlhf4j.data.Ranking;
+import org.rlhf4j.core.checkpoint.RunDirectory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -26,6 +28,8 @@ import picocli.CommandLine.Option;
 @Command(name = "dpo", mixinStandardHelpOptions = true,
     description = "DPO / IPO on rankings (K-way or TRL prompt/chosen/rejected) from an SFT policy; resumable.")
 final class DpoCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin DeviceOption device = new DeviceOption();
 
   @Option(names = "--policy", required = true, description = "SFT checkpoint: the initial policy and the frozen reference")
@@ -85,9 +89,9 @@ final class DpoCommand implements Callable<Integer> {
     };
     DpoConfig cfg = new DpoConfig(beta, l, averageLogprobs, batch, microBatch, epochs, OptimizerConfig.constant(lr, warmup),
         checkpointEvery, 1, seed);
-    List<Ranking> train = DatasetFormats.readRankings(data);
-    List<Ranking> held = valid == null ? null : DatasetFormats.readRankings(valid);
-    DataLoading.checkResume(out, Checkpoint.hasResumeState(out.resolve("checkpoint")), resume);
+    List<Ranking> train = DataLoading.trainableRankings(data);
+    List<Ranking> held = valid == null ? null : DataLoading.trainableRankings(valid);
+    RunDirectory run = DataLoading.openRun(spec, out, resume, Checkpoint.hasResumeState(out.resolve("checkpoint")));
     Device dev = device.get();
     try (Tokenizer tok = DataLoading.tokenizer(policy, tokenizer);
         ModelCheckpoints.LoadedModel pol = ModelCheckpoints.load(policy, dev);
@@ -105,6 +109,7 @@ final class DpoCommand implements Callable<Integer> {
       System.out.printf("done: %d steps, final loss %.4f, implicit-reward accuracy %.1f%%, %.0f s%n",
           r.steps(), r.finalLoss(), 100 * r.finalAccuracy(), r.seconds());
       System.out.println("policy: " + out.resolve("final"));
+      run.finish();
       if (held != null) {
         DpoTrainer.PairMetrics e = trainer.evaluate(pol.model(), ref.model(), tok, held);
         System.out.printf("held-out implicit-reward accuracy %.1f%% over %d pairs, mean margin %.4f%n",

@@ -72,7 +72,8 @@ final class EvalCommand implements Callable<Integer> {
       JsonNode summary = new Evaluation(cfg, world, eval, world.tasks(Split.TRAIN), tok, device.get(), corpus, klReference)
           .run(entries, baseline, out);
       ObjectMapper json = new ObjectMapper();
-      Files.writeString(out.resolve("eval.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+      org.rlhf4j.core.checkpoint.AtomicFiles.writeString(out.resolve("eval.json"),
+          json.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
       System.out.printf("%-28s %-22s %7s %7s %7s %7s%n", "model", "win rate vs " + baseline, "likert", "gold", "halluc", "toxic*");
       summary.path("models").fields().forEachRemaining(e -> {
         JsonNode m = e.getValue();

@@ -13,7 +13,10 @@ import org.rlhf4j.core.generate.SamplingConfig;
 import org.rlhf4j.core.reward.RewardModel;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.train.OptimizerConfig;
+import org.rlhf4j.core.checkpoint.RunDirectory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -25,6 +28,8 @@ import picocli.CommandLine.Option;
 @Command(name = "expert-iteration", mixinStandardHelpOptions = true,
     description = "Expert iteration / rejection-sampling fine-tuning: best-of-n then SFT, for R rounds; resumable.")
 final class ExpertIterationCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin DeviceOption device = new DeviceOption();
 
   @Option(names = "--policy", required = true, description = "initial policy checkpoint (normally SFT)")
@@ -85,7 +90,7 @@ final class ExpertIterationCommand implements Callable<Integer> {
     ExpertIterationConfig cfg = new ExpertIterationConfig(rounds, sampling, sftEpochs, batch,
         OptimizerConfig.constant(lr, warmup), seed);
     List<String> texts = DataLoading.texts(DataLoading.prompts(prompts));
-    DataLoading.checkResume(out, Checkpoint.hasResumeState(out.resolve("checkpoint")), resume);
+    RunDirectory run = DataLoading.openRun(spec, out, resume, Checkpoint.hasResumeState(out.resolve("checkpoint")));
     Device dev = device.get();
     try (Tokenizer tok = DataLoading.tokenizer(policy, tokenizer);
         ModelCheckpoints.LoadedModel pol = ModelCheckpoints.load(policy, dev);
@@ -101,6 +106,7 @@ final class ExpertIterationCommand implements Callable<Integer> {
             m.round(), m.sampleScore(), m.keptScore(), m.sftLoss(), m.eosRate());
       }
       System.out.println("policy: " + out.resolve("final"));
+      run.finish();
     }
     return 0;
   }

@@ -42,6 +42,14 @@ final class InfoCommand implements Callable<Integer> {
     for (Map.Entry<String, Object> e : cfg.extras().entrySet()) {
       System.out.printf("extra         %s = %s%n", e.getKey(), e.getValue());
     }
+    // The header alone does not show NaN weights or mismatched tensors: load it as a trainer would.
+    try (NDManager manager = NDManager.newBaseManager()) {
+      Checkpoint.load(dir, manager);
+    } catch (java.io.IOException | RuntimeException e) {
+      System.out.printf("status        BROKEN: %s%n", e.getMessage());
+      return 1;
+    }
+    System.out.printf("status        loads%n");
     return 0;
   }
 }

@@ -130,6 +130,11 @@ final class LabelCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      // Opening a missing SQLite file creates it: a typo must not leave an empty database behind.
+      if (!java.nio.file.Files.isRegularFile(db)) {
+        throw new java.nio.file.NoSuchFileException(db.toString(), null,
+            java.nio.file.Files.isDirectory(db) ? "is a directory, not a database file" : "no such database file");
+      }
       for (Path p : LabelServer.export(db, project, out)) {
         System.out.println("wrote " + p);
       }

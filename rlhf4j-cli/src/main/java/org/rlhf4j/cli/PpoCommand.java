@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.rlhf4j.core.checkpoint.AtomicFiles;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.model.GptModel;
 import org.rlhf4j.core.ppo.PpoConfig;
@@ -22,7 +23,10 @@ import org.rlhf4j.core.train.OptimizerConfig;
 import org.rlhf4j.core.train.TokenWindows;
 import org.rlhf4j.world.World;
 import org.rlhf4j.world.WorldConfig;
+import org.rlhf4j.core.checkpoint.RunDirectory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -35,6 +39,8 @@ import picocli.CommandLine.Option;
 @Command(name = "ppo", mixinStandardHelpOptions = true,
     description = "PPO / PPO-ptx from an SFT policy against a reward model; resumable.")
 final class PpoCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin DeviceOption device = new DeviceOption();
 
   @Option(names = "--policy", required = true, description = "SFT checkpoint: the initial policy and the KL reference")
@@ -186,9 +192,10 @@ final class PpoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     RewardEnsemble.Aggregation agg = aggregation();
     List<String> texts = DataLoading.texts(DataLoading.prompts(prompts));
-    // PpoTrainer resumes from checkpoint/ (or the previous one kept while a new one is written).
-    boolean hasRun = Files.isDirectory(out.resolve("checkpoint")) || Files.isDirectory(out.resolve(".checkpoint-old"));
-    DataLoading.checkResume(out, hasRun, resume);
+    // PpoTrainer resumes from checkpoint/; a save killed between its renames left it aside.
+    AtomicFiles.recoverDirectory(out.resolve(PpoTrainer.CHECKPOINT_DIR), out.resolve(PpoTrainer.CHECKPOINT_ASIDE));
+    boolean hasRun = Files.isDirectory(out.resolve(PpoTrainer.CHECKPOINT_DIR));
+    RunDirectory run = DataLoading.openRun(spec, out, resume, hasRun);
     Device dev = device.get();
     try (Tokenizer tok = DataLoading.tokenizer(policy, tokenizer);
         ModelCheckpoints.LoadedModel pol = ModelCheckpoints.load(policy, dev);
@@ -227,6 +234,7 @@ final class PpoCommand implements Callable<Integer> {
       System.out.printf("done: %d iterations, rm_score %.4f, kl %.4f, beta %.4f, %.0f s%n",
           r.iterations(), r.finalScore(), r.finalKl(), r.beta(), r.seconds());
       System.out.println("policy: " + r.finalModel() + (noEma ? "" : " (EMA of the weights; the last weights are in policy/)"));
+      run.finish();
     }
     return 0;
   }

@@ -1,7 +1,6 @@
 package org.rlhf4j.cli;
 
 import ai.djl.Device;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.rlhf4j.core.checkpoint.Checkpoint;
@@ -17,7 +16,10 @@ import org.rlhf4j.core.train.PretrainConfig;
 import org.rlhf4j.core.train.Pretrainer;
 import org.rlhf4j.core.train.TokenWindows;
 import org.rlhf4j.world.corpus.Corpus;
+import org.rlhf4j.core.checkpoint.RunDirectory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -25,6 +27,8 @@ import picocli.CommandLine.Option;
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
     description = "Pretrain a GPT-2-style model on a corpus directory (train.txt, valid.txt); resumable.")
 final class PretrainCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin DeviceOption device = new DeviceOption();
 
   @Option(names = "--corpus", required = true, description = "directory with train.txt and valid.txt (one document per line)")
@@ -82,12 +86,7 @@ final class PretrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path ckpt = out.resolve("checkpoint");
     boolean hasRun = Checkpoint.hasResumeState(ckpt);
-    if (hasRun && !resume) {
-      throw new IllegalArgumentException(out + " already holds a run; pass --resume to continue it or choose another --out");
-    }
-    if (resume && !hasRun) {
-      System.err.println("note: nothing to resume in " + out + "; starting a new run");
-    }
+    RunDirectory run = DataLoading.openRun(spec, out, resume, hasRun);
     Device dev = device.get();
     try (Tokenizer tok = Tokenizer.load(tokenizer)) {
       Path tokJson = tok.source();
@@ -114,10 +113,11 @@ final class PretrainCommand implements Callable<Integer> {
         System.err.printf("pretraining %,d parameters on %,d train tokens (%,d validation), %d steps x %,d tokens%n",
             model.parameterCount(), trainTokens.length, validTokens.length, steps, cfg.tokensPerStep());
         long done = 0;
-        if (resume && hasRun) {
+        if (run.resuming()) {
           // The bar starts where the resumed run stands, so its ETA covers only what is left.
-          done = new com.fasterxml.jackson.databind.ObjectMapper()
-              .readTree(Files.readString(ckpt.resolve(Checkpoint.TRAINER_STATE_FILE))).path("step").asLong();
+          // Read through Checkpoint: a save killed between its renames left the state aside.
+          String state = Checkpoint.readTrainerState(ckpt).orElse("{}");
+          done = new com.fasterxml.jackson.databind.ObjectMapper().readTree(state).path("step").asLong();
         }
         Pretrainer.Result r;
         try (Progress bar = new Progress("pretrain", steps, done, Metrics.TRAIN_LOSS, Metrics.VAL_LOSS,
@@ -126,6 +126,7 @@ final class PretrainCommand implements Callable<Integer> {
         }
         System.out.printf("done: %d steps, %,d tokens, train loss %.4f, validation loss %.4f, %.0f s%n",
             r.steps(), r.tokensSeen(), r.finalTrainLoss(), r.finalValLoss(), r.seconds());
+        run.finish();
         if (ship != null) {
           HfConfig c = HfConfig.read(out.resolve("final").resolve(Checkpoint.CONFIG_FILE));
           ModelCheckpoints.saveHalf(ship, model, c, tokJson);

@@ -57,7 +57,7 @@ final class ReportCommand implements Callable<Integer> {
           throw new IllegalArgumentException(readme + ": " + e.getMessage(), e);
         }
         if (!after.equals(before)) {
-          Files.writeString(readme, after);
+          org.rlhf4j.data.AtomicWrites.writeString(readme, after);
         }
         System.err.println(readme + ": results section " + (after.equals(before) ? "already up to date" : "updated")
             + " from " + file);

@@ -3,7 +3,6 @@ package org.rlhf4j.cli;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.rlhf4j.core.checkpoint.AtomicFiles;
 import org.rlhf4j.core.checkpoint.Checkpoint;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.generate.Generation;
@@ -26,7 +26,10 @@ import org.rlhf4j.core.train.OptimizerConfig;
 import org.rlhf4j.data.DatasetFormats;
 import org.rlhf4j.data.Demonstration;
 import org.rlhf4j.data.Ranking;
+import org.rlhf4j.core.checkpoint.RunDirectory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -37,6 +40,8 @@ import picocli.CommandLine.Option;
 @Command(name = "reward", mixinStandardHelpOptions = true,
     description = "Train a reward model (the SFT model plus a scalar head) on rankings; resumable.")
 final class RewardCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   /** Held-out evaluation written next to the model, for scripts and the pipeline. */
   static final String EVAL_FILE = "eval.json";
 
@@ -122,14 +127,14 @@ final class RewardCommand implements Callable<Integer> {
     RewardConfig cfg = new RewardConfig(batch, microBatch, epochs, OptimizerConfig.cosine(lr, warmup), norm, 32,
         checkpointEvery, 1, seed);
     // Every input read and validated before a model is loaded.
-    List<Ranking> train = DatasetFormats.readRankings(data);
-    List<Ranking> held = valid == null ? null : DatasetFormats.readRankings(valid);
+    List<Ranking> train = DataLoading.trainableRankings(data);
+    List<Ranking> held = valid == null ? null : DataLoading.trainableRankings(valid);
     List<Demonstration> demos = norm == RewardConfig.Normalization.DEMONSTRATIONS
         ? DatasetFormats.readDemonstrations(demonstrations) : null;
     List<String> refPrompts = norm == RewardConfig.Normalization.REFERENCE_SAMPLES
         ? DataLoading.texts(referencePrompts != null ? DataLoading.prompts(referencePrompts) : DataLoading.prompts(data))
         : null;
-    DataLoading.checkResume(out, Checkpoint.hasResumeState(out.resolve("checkpoint")), resume);
+    RunDirectory run = DataLoading.openRun(spec, out, resume, Checkpoint.hasResumeState(out.resolve("checkpoint")));
     Device dev = device.get();
     try (Tokenizer tok = DataLoading.tokenizer(model, tokenizer);
         ModelCheckpoints.LoadedModel lm = ModelCheckpoints.load(model, dev)) {
@@ -152,6 +157,7 @@ final class RewardCommand implements Callable<Integer> {
       System.out.printf("done: %d steps, final loss %.4f, training accuracy %.1f%%, gain %.4f, bias %.4f, %.0f s%n",
           r.steps(), r.finalLoss(), 100 * r.finalAccuracy(), r.gain(), r.bias(), r.seconds());
       System.out.println("reward model: " + out.resolve("final"));
+      run.finish();
       if (held != null) {
         RewardTrainer.Evaluation e = trainer.evaluate(m, tok, held);
         System.out.print(format(e));
@@ -216,8 +222,6 @@ final class RewardCommand implements Callable<Integer> {
     ObjectNode cats = root.putObject("by_category");
     e.byCategory().forEach((k, v) -> cats.putObject(k)
         .put("accuracy", v.accuracy()).put("mean_margin", v.meanMargin()).put("pairs", v.pairs()));
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    AtomicFiles.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
   }
 }

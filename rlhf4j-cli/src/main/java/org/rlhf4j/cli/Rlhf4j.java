@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       InfoCommand.class,
       BenchCommand.class,
       MergeCommand.class,
+      ProbeCommand.class,
       ReportCommand.class,
       CommandLine.HelpCommand.class
     })

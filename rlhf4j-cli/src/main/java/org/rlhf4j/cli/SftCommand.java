@@ -23,7 +23,10 @@ import org.rlhf4j.core.train.SftTrainer;
 import org.rlhf4j.core.train.TokenWindows;
 import org.rlhf4j.data.DatasetFormats;
 import org.rlhf4j.data.Demonstration;
+import org.rlhf4j.core.checkpoint.RunDirectory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -31,6 +34,8 @@ import picocli.CommandLine.Option;
 @Command(name = "sft", mixinStandardHelpOptions = true,
     description = "Supervised fine-tuning on demonstrations (ours, TRL prompt/completion or chat messages JSONL); resumable.")
 final class SftCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin DeviceOption device = new DeviceOption();
 
   @Option(names = "--model", required = true, description = "base checkpoint directory")
@@ -137,7 +142,7 @@ final class SftCommand implements Callable<Integer> {
     List<Demonstration> validDemos =
         valid == null || select.equals("reward") ? null : DatasetFormats.readDemonstrations(valid);
     List<String> validPrompts = select.equals("reward") ? DataLoading.texts(DataLoading.prompts(valid)) : null;
-    DataLoading.checkResume(out, Checkpoint.hasResumeState(out.resolve("checkpoint")), resume);
+    RunDirectory run = DataLoading.openRun(spec, out, resume, Checkpoint.hasResumeState(out.resolve("checkpoint")));
     Device dev = device.get();
     LoraConfig lora = loraRank == 0 ? null : new LoraConfig(loraRank, loraAlpha == null ? 2f * loraRank : loraAlpha,
         loraDropout, loraTargets == null ? LoraConfig.ALL_LINEAR : loraTargets, false);
@@ -172,6 +177,7 @@ final class SftCommand implements Callable<Integer> {
         r = new SftTrainer(cfg, bar).run(m, pairs, windows, selector, out, lm.config(), tok.source());
       }
       System.out.printf("done: %d steps, final loss %.4f, %.0f s%n", r.steps(), r.finalLoss(), r.seconds());
+      run.finish();
       if (selector != null) {
         System.out.printf("best %s %.4f at step %d: %s%n", selector.name(), r.bestScore(), r.bestStep(), r.bestModel());
       }

@@ -13,9 +13,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -25,7 +23,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -90,25 +87,14 @@ public final class Jsonl {
    * moved over {@code file}, so a reader never sees a half-written file.
    */
   public static <T> void write(Path file, List<T> records) throws IOException {
-    Path absolute = file.toAbsolutePath();
-    Path dir = absolute.getParent();
-    Files.createDirectories(dir);
-    Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
-    try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
-          OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
-        for (T record : records) {
-          out.write(toJson(record).getBytes(StandardCharsets.UTF_8));
-          out.write('\n');
-        }
-        out.flush();
-        channel.force(true);
+    AtomicWrites.writeStream(file, raw -> {
+      OutputStream out = new java.io.BufferedOutputStream(raw);
+      for (T record : records) {
+        out.write(toJson(record).getBytes(StandardCharsets.UTF_8));
+        out.write('\n');
       }
-      Files.move(
-          temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+      out.flush();
+    });
   }
 
   /**
@@ -175,27 +161,41 @@ public final class Jsonl {
     void accept(int line, String text) throws IOException;
   }
 
-  /** Calls {@code handler} for each non-blank line with its 1-based number; strict UTF-8. */
+  /**
+   * Calls {@code handler} for each non-blank line with its 1-based number; strict UTF-8. Lines are
+   * split on bytes and each is decoded on its own: a decoding reader reads ahead thousands of bytes,
+   * so invalid UTF-8 was reported on the line where its buffer happened to start (issue 16).
+   */
   static void forEachLine(Path file, LineHandler handler) throws IOException {
     var decoder =
         StandardCharsets.UTF_8
             .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
+    TextFiles.checkNotDirectory(file);
     int line = 0;
-    try (BufferedReader reader =
-        new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder))) {
-      String text;
-      while (true) {
-        try {
-          text = reader.readLine();
-        } catch (CharacterCodingException e) {
-          throw new DataFormatException(file, line + 1, null, "not valid UTF-8");
+    try (var in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      boolean more = true;
+      while (more) {
+        int b;
+        bytes.reset();
+        while ((b = in.read()) != -1 && b != '\n') {
+          bytes.write(b);
         }
-        if (text == null) {
+        more = b != -1;
+        if (!more && bytes.size() == 0) {
           break;
         }
         line++;
+        byte[] raw = bytes.toByteArray();
+        int length = raw.length > 0 && raw[raw.length - 1] == '\r' ? raw.length - 1 : raw.length;
+        String text;
+        try {
+          text = decoder.reset().decode(ByteBuffer.wrap(raw, 0, length)).toString();
+        } catch (CharacterCodingException e) {
+          throw new DataFormatException(file, line, null, "not valid UTF-8");
+        }
         if (line == 1 && text.startsWith("\uFEFF")) {
           text = text.substring(1); // a byte order mark some editors add
         }

@@ -65,6 +65,24 @@ public record Ranking(
         null);
   }
 
+  /**
+   * Whether two identical responses sit in different tie groups (for a TRL record: chosen equals
+   * rejected). Such a ranking asks a model to prefer a text over itself: the pair's loss cannot
+   * fall, and it is pure noise for a reward model or DPO, so trainers skip it (issue 16).
+   */
+  public boolean ranksIdenticalResponsesApart() {
+    java.util.Map<String, Integer> groupOf = new java.util.HashMap<>();
+    for (int g = 0; g < ranking.size(); g++) {
+      for (int index : ranking.get(g)) {
+        Integer before = groupOf.putIfAbsent(responses.get(index), g);
+        if (before != null && before != g) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** The number of ranked responses. */
   public int k() {
     return responses.size();

@@ -186,6 +186,27 @@ class JsonlTest {
     assertTrue(e.getMessage().contains("UTF-8"), e.getMessage());
   }
 
+  /** Invalid UTF-8 on line N is reported as line N, not where the decoder's read-ahead began. */
+  @Test
+  void invalidUtf8IsReportedOnItsOwnLine() throws IOException {
+    for (int badLine : new int[] {1, 2, 12, 3000}) {
+      Path file = dir.resolve("bad-" + badLine + ".jsonl");
+      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      for (int i = 1; i < badLine; i++) {
+        all.writeBytes(("{\"id\":\"" + i + "\",\"prompt\":\"a prompt of some length\"}\r\n").getBytes(StandardCharsets.UTF_8));
+      }
+      all.writeBytes(new byte[] {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}', '\n'});
+      all.writeBytes("{\"id\":\"x\",\"prompt\":\"after\"}\n".getBytes(StandardCharsets.UTF_8));
+      Files.write(file, all.toByteArray());
+      DataFormatException e = assertThrows(DataFormatException.class, () -> Jsonl.read(file, Prompt.class));
+      assertEquals(badLine, e.line(), e.getMessage());
+      assertTrue(e.getMessage().startsWith(file + ":" + badLine + ":") && e.getMessage().contains("UTF-8"), e.getMessage());
+    }
+    Path ok = dir.resolve("crlf.jsonl");
+    Files.writeString(ok, "{\"id\":\"1\",\"prompt\":\"a\"}\r\n\r\n{\"id\":\"2\",\"prompt\":\"\u00e9\"}");
+    assertEquals(List.of(new Prompt("1", "a"), new Prompt("2", "\u00e9")), Jsonl.read(ok, Prompt.class));
+  }
+
   @Test
   void unknownFieldsAreIgnored() throws IOException {
     Path file = file("{\"id\":\"1\",\"prompt\":\"a\",\"source\":\"web\"}");

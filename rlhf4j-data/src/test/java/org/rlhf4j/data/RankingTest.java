@@ -2,6 +2,7 @@ package org.rlhf4j.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,6 +49,16 @@ class RankingTest {
     Ranking r = ranking(six, List.of(List.of(0, 1, 2), List.of(3, 4, 5)));
     // 15 pairs minus 3 + 3 tied.
     assertEquals(9, r.pairs().size());
+  }
+
+  @Test
+  void identicalResponsesRankedApartAreFlagged() {
+    assertTrue(Ranking.ofOrder(null, "p", List.of("a", "b", "a"), 0, 1, 2).ranksIdenticalResponsesApart());
+    assertTrue(Ranking.fromComparison(new Comparison(null, "p", "same", "same", null)).ranksIdenticalResponsesApart());
+    // Identical responses tied together carry no contradiction.
+    assertFalse(new Ranking(null, "p", List.of("a", "a", "b"), List.of(List.of(0, 1), List.of(2)), null, null)
+        .ranksIdenticalResponsesApart());
+    assertFalse(Ranking.ofOrder(null, "p", List.of("a", "b"), 1, 0).ranksIdenticalResponsesApart());
   }
 
   @Test

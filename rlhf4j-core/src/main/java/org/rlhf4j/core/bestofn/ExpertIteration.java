@@ -176,14 +176,13 @@ public final class ExpertIteration {
             p[i - s] = prompts.get(order[i]);
             r[i - s] = responses.get(order[i]);
           }
-          final PromptResponseBatch batch = PromptResponseBatch.of(p, r, pad, policy.config().contextLength());
-          final long current = opt.stepCount();
-          double loss = opt.stepRecomputingOnce(totalSteps, "expert-iteration round " + (round + 1) + " step " + (current + 1),
-              () -> {
-                // Dropout masks depend on (seed, step) only, so a resumed run repeats them.
-                Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + current));
-                return sftStep(policy, batch, current);
-              }, () -> "no checkpoint is written inside a round").value();
+          PromptResponseBatch batch = PromptResponseBatch.of(p, r, pad, policy.config().contextLength());
+          long current = opt.stepCount();
+          // Dropout masks depend on (seed, step) only, so a resumed run repeats them.
+          Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + current));
+          double loss = sftStep(policy, batch, current);
+          opt.step(totalSteps, "expert-iteration round " + (round + 1) + " step " + (current + 1),
+              () -> "no checkpoint is written inside a round");
           sum += loss;
           steps++;
         }

@@ -283,6 +283,7 @@ public final class Checkpoint {
       Map<String, NDArray> ordered = new LinkedHashMap<>();
       for (String name : expected.keySet()) {
         NDArray a = bare.get(name);
+        checkFinite(weights, name, a);
         a.setName(name);
         ordered.put(name, a);
       }
@@ -303,6 +304,37 @@ public final class Checkpoint {
     Path optimizer = source.resolve(OPTIMIZER_FILE);
     Map<String, NDArray> moments = Files.exists(optimizer) ? SafeTensors.read(optimizer, manager) : Map.of();
     return new ResumeState(json, moments);
+  }
+
+  /**
+   * The {@code trainer_state.json} of the checkpoint (see {@link #exists}), read through the same
+   * fallback as {@link #load}: a save killed between its two renames leaves it under the aside
+   * name, so callers must not read {@code dir/trainer_state.json} directly.
+   */
+  public static Optional<String> readTrainerState(Path dir) throws IOException {
+    if (!exists(dir)) {
+      return Optional.empty();
+    }
+    Path state = resolveForLoad(dir.toAbsolutePath().normalize()).resolve(TRAINER_STATE_FILE);
+    return Files.isRegularFile(state) ? Optional.of(Files.readString(state)) : Optional.empty();
+  }
+
+  /**
+   * NaN or infinite weights load without complaint and only show later, as "Index -1 out of
+   * bounds" when sampling or a model that prints one token forever (issue 16).
+   */
+  private static void checkFinite(Path file, String tensor, NDArray a) throws CheckpointException {
+    boolean nan;
+    boolean inf;
+    try (NDArray isNan = a.isNaN(); NDArray anyNan = isNan.any();
+        NDArray isInf = a.isInfinite(); NDArray anyInf = isInf.any()) {
+      nan = anyNan.getBoolean();
+      inf = anyInf.getBoolean();
+    }
+    if (nan || inf) {
+      throw new CheckpointException(file, tensor, "holds " + (nan ? "NaN" : "infinite")
+          + " values; the checkpoint is broken (a diverged run?). Use an earlier checkpoint");
+    }
   }
 
   /**

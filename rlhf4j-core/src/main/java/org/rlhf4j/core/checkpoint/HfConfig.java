@@ -114,7 +114,7 @@ public record HfConfig(GptConfig model, List<String> architectures, Map<String, 
   public static HfConfig read(Path file) throws IOException {
     String text;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      text = org.rlhf4j.data.TextFiles.readString(file);
     } catch (NoSuchFileException e) {
       throw new CheckpointException(file, "config.json not found");
     }

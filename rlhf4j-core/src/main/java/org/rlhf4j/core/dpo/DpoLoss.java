@@ -1,6 +1,7 @@
 package org.rlhf4j.core.dpo;
 
 import ai.djl.ndarray.NDArray;
+import org.rlhf4j.core.model.Scalars;
 import org.rlhf4j.core.reward.PreferenceMath;
 import org.rlhf4j.core.reward.PreferenceMath.PairIndex;
 
@@ -22,7 +23,7 @@ public final class DpoLoss {
     NDArray ratios = policyLogps.sub(referenceLogps); // (N)
     NDArray h = PreferenceMath.pairDifferences(ratios, index); // (pairs)
     NDArray perPair = switch (kind) {
-      case SIGMOID -> PreferenceMath.logSigmoid(h.mul((float) beta)).neg();
+      case SIGMOID -> PreferenceMath.logSigmoid(Scalars.mul(h, (float) beta)).neg();
       case IPO -> h.sub((float) (1.0 / (2.0 * beta))).square();
     };
     return perPair.mul(PreferenceMath.weights(h.getManager(), index)).sum();

@@ -10,10 +10,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.rlhf4j.core.checkpoint.AtomicFiles;
 import org.rlhf4j.core.checkpoint.Checkpoint;
 import org.rlhf4j.core.checkpoint.HfConfig;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
@@ -218,24 +218,18 @@ public final class DpoTrainer {
       // 2. Optimizer steps over batches of prompts, micro-batches accumulated into one update.
       while (step < totalSteps) {
         List<Encoded> batch = TokenizedRankings.batchAt(data, config.promptsPerBatch(), config.seed(), step);
-        final long current = step;
-        AdamW.Stepped<BatchResult> st = opt.stepRecomputingOnce(totalSteps, "DPO step " + (step + 1), () -> {
-          double sum = 0;
-          PairMetrics pm = PairMetrics.EMPTY;
-          for (int s = 0; s < batch.size(); s += config.promptsPerMicroBatch()) {
-            List<Encoded> micro = batch.subList(s, Math.min(batch.size(), s + config.promptsPerMicroBatch()));
-            PairIndex index = PreferenceMath.pairIndex(TokenizedRankings.rankings(micro), batch.size());
-            PromptResponseBatch b = TokenizedRankings.layout(micro, pad, policy.config().contextLength());
-            float[] ref = referenceLogps(reference, b, current);
-            float[] pol = new float[ref.length];
-            sum += policyStep(policy, b, ref, index, pol, current);
-            pm = pm.plus(PairMetrics.of(pol, ref, index, config.beta()));
-          }
-          return new BatchResult(sum, pm);
-        }, () -> keptMessage(ckpt));
-        double loss = st.value().loss();
-        PairMetrics metrics = st.value().metrics();
-        AdamW.StepInfo info = st.info();
+        double loss = 0;
+        PairMetrics metrics = PairMetrics.EMPTY;
+        for (int s = 0; s < batch.size(); s += config.promptsPerMicroBatch()) {
+          List<Encoded> micro = batch.subList(s, Math.min(batch.size(), s + config.promptsPerMicroBatch()));
+          PairIndex index = PreferenceMath.pairIndex(TokenizedRankings.rankings(micro), batch.size());
+          PromptResponseBatch b = TokenizedRankings.layout(micro, pad, policy.config().contextLength());
+          float[] ref = referenceLogps(reference, b, step);
+          float[] pol = new float[ref.length];
+          loss += policyStep(policy, b, ref, index, pol, step);
+          metrics = metrics.plus(PairMetrics.of(pol, ref, index, config.beta()));
+        }
+        AdamW.StepInfo info = opt.step(totalSteps, "DPO step " + (step + 1), () -> keptMessage(ckpt));
         step++;
         lastLoss = loss;
         lastAccuracy = metrics.accuracy();
@@ -297,9 +291,6 @@ public final class DpoTrainer {
   }
 
   /** Reference log-probs of every row, outside any gradient collector, as Java floats. */
-  /** The summed loss and the pair metrics of one optimizer step's micro-batches. */
-  private record BatchResult(double loss, PairMetrics metrics) {}
-
   private float[] referenceLogps(GptModel reference, PromptResponseBatch b, long step) {
     referenceRows += b.size();
     float[] out;
@@ -407,9 +398,7 @@ public final class DpoTrainer {
     }
     root.put("pairs", pairs);
     root.put("total_steps", totalSteps);
-    Path tmp = out.resolve("run_config.json.tmp");
-    Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-    Files.move(tmp, out.resolve("run_config.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    AtomicFiles.writeString(out.resolve("run_config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
   }
 
   private static String keptMessage(Path ckpt) {

@@ -34,6 +34,9 @@ import java.util.SplittableRandom;
  * by {@link #forward} is attached to the manager of the {@code inputIds} passed in, so callers run
  * each step inside a sub-manager and close it. All ops keep an activation as their first operand
  * for that reason (DJL attaches a result to its first operand's manager).
+ *
+ * <p>Scalar operands go through {@link Scalars}, never a Java number: DJL frees a number's buffer
+ * while autograd still holds it (docs/known-issues.md).
  */
 @SuppressWarnings("checkstyle:LocalVariableName") // single-letter dimension names, as in the legend
 public final class GptModel implements CausalLm {
@@ -197,7 +200,7 @@ public final class GptModel implements CausalLm {
 
   /** Position ids from an attention mask: cumulative count of real tokens minus one, at least 0. */
   public static NDArray positionIds(NDArray attentionMask) {
-    return attentionMask.toType(DataType.INT64, false).cumSum(1).sub(1).maximum(0);
+    return Scalars.maximum(attentionMask.toType(DataType.INT64, false).cumSum(1).sub(1), 0);
   }
 
   /**
@@ -215,7 +218,7 @@ public final class GptModel implements CausalLm {
     NDArray real = mask.reshape(mask.getShape().get(0), 1, 1, S).eq(1); // (B, 1, 1, S)
     NDArray allowed = real.logicalAnd(causal).logicalOr(self); // (B, 1, T, S)
     // (allowed - 1) * 1e9: 0 where allowed, -1e9 elsewhere (DJL's where() does not broadcast).
-    return allowed.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED); // (B, 1, T, S)
+    return Scalars.mul(allowed.toType(DataType.FLOAT32, false).sub(1f), -MASKED); // (B, 1, T, S)
   }
 
   private NDArray block(int i, NDArray x, NDArray bias, KvCache cache) {
@@ -243,7 +246,7 @@ public final class GptModel implements CausalLm {
       v = kv[1]; // (B, H, S, D)
     }
     // Out-of-place ops throughout: autograd needs the saved activations unmodified.
-    NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(D))); // (B,H,T,S)
+    NDArray att = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), (float) (1.0 / Math.sqrt(D))); // (B,H,T,S)
     att = att.add(bias).softmax(-1);
     att = dropout(att, config.attentionDropout());
     NDArray y = att.matMul(v); // (B, H, T, D)
@@ -267,8 +270,8 @@ public final class GptModel implements CausalLm {
       return Activation.gelu(x);
     }
     // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), GPT-2's "gelu_new".
-    NDArray inner = x.pow(3).mul(0.044715f).add(x).mul((float) Math.sqrt(2.0 / Math.PI));
-    return inner.tanh().add(1f).mul(x).mul(0.5f);
+    NDArray inner = Scalars.mul(Scalars.mul(Scalars.pow(x, 3), 0.044715f).add(x), (float) Math.sqrt(2.0 / Math.PI));
+    return Scalars.mul(inner.tanh().add(1f).mul(x), 0.5f);
   }
 
   private NDArray layerNorm(NDArray x, String name) {

@@ -18,7 +18,7 @@ public final class LmMath {
    * @return (B, T)
    */
   public static NDArray tokenLogprobs(NDArray logits, NDArray targets, float temperature) {
-    NDArray scaled = temperature == 1f ? logits : logits.div(temperature);
+    NDArray scaled = temperature == 1f ? logits : Scalars.div(logits, temperature);
     NDArray logp = scaled.logSoftmax(-1); // (B, T, V)
     NDArray idx = targets.toType(DataType.INT64, false).expandDims(-1); // (B, T, 1)
     return logp.gather(idx, -1).squeeze(-1); // (B, T)
@@ -26,7 +26,7 @@ public final class LmMath {
 
   /** Entropy of softmax(logits / temperature) per position: (B, T, V) -> (B, T). */
   public static NDArray entropy(NDArray logits, float temperature) {
-    NDArray scaled = temperature == 1f ? logits : logits.div(temperature);
+    NDArray scaled = temperature == 1f ? logits : Scalars.div(logits, temperature);
     NDArray logp = scaled.logSoftmax(-1);
     return logp.exp().mul(logp).sum(new int[] {-1}).neg();
   }
@@ -34,7 +34,7 @@ public final class LmMath {
   /** Mean of {@code x} over positions where {@code mask} is 1 (any shape, same for both). */
   public static NDArray maskedMean(NDArray x, NDArray mask) {
     NDArray m = mask.toType(DataType.FLOAT32, false);
-    return x.mul(m).sum().div(m.sum().maximum(1f));
+    return x.mul(m).sum().div(Scalars.maximum(m.sum(), 1f));
   }
 
   /**

@@ -1,6 +1,7 @@
 package org.rlhf4j.core.ppo;
 
 import ai.djl.ndarray.NDArray;
+import org.rlhf4j.core.model.Scalars;
 
 /**
  * The pure arithmetic of PPO for language models, stateless and unit-tested on its own: KL
@@ -19,14 +20,17 @@ public final class PpoMath {
     K3
   }
 
-  /** Per-token KL estimate from policy and reference log-probs of the sampled tokens. */
-  public static float[][] klPerToken(float[][] logp, float[][] refLogp, int[] lengths, KlEstimator estimator) {
-    float[][] kl = new float[logp.length][];
+  /**
+   * Per-token KL estimate from policy and reference log-probs of the sampled tokens, in double:
+   * k3 grows as exp(-log ratio) and would overflow a float below a log ratio of about -88.7.
+   */
+  public static double[][] klPerToken(float[][] logp, float[][] refLogp, int[] lengths, KlEstimator estimator) {
+    double[][] kl = new double[logp.length][];
     for (int i = 0; i < logp.length; i++) {
-      kl[i] = new float[logp[i].length];
+      kl[i] = new double[logp[i].length];
       for (int t = 0; t < lengths[i]; t++) {
-        double logRatio = logp[i][t] - refLogp[i][t]; // log pi - log pi_ref
-        kl[i][t] = (float) (estimator == KlEstimator.K1 ? logRatio : Math.expm1(-logRatio) + logRatio);
+        double logRatio = (double) logp[i][t] - refLogp[i][t]; // log pi - log pi_ref
+        kl[i][t] = estimator == KlEstimator.K1 ? logRatio : Math.expm1(-logRatio) + logRatio;
       }
     }
     return kl;
@@ -132,25 +136,31 @@ public final class PpoMath {
     NDArray vClipped = oldValues.add(values.sub(oldValues).clip(-clip, clip));
     NDArray a = values.sub(returns).square();
     NDArray b = vClipped.sub(returns).square();
-    NDArray loss = masked(a.maximum(b), mask).mul(0.5f);
+    NDArray loss = Scalars.mul(masked(a.maximum(b), mask), 0.5f);
     NDArray clipFrac = masked(b.gt(a).toType(ai.djl.ndarray.types.DataType.FLOAT32, false), mask);
     return new NDArray[] {loss, clipFrac};
   }
 
   private static NDArray masked(NDArray x, NDArray mask) {
-    return x.mul(mask).sum().div(mask.sum().maximum(1f));
+    return x.mul(mask).sum().div(Scalars.maximum(mask.sum(), 1f));
   }
+
+  /** The adaptive controller's floor for beta (see {@link #adaptiveBeta}). */
+  public static final double MIN_ADAPTIVE_BETA = 1e-8;
 
   /**
    * Ziegler et al. (2019) adaptive KL controller: e = clip(kl / target - 1, -0.2, 0.2),
-   * beta <- beta (1 + e n / horizon).
+   * beta <- max(beta (1 + e n / horizon), {@link #MIN_ADAPTIVE_BETA}). The floor matters when
+   * n > 5 horizon: then 1 + e n / horizon goes negative at e = -0.2, and a negative beta would
+   * reward moving away from the reference. From the floor, beta recovers by a factor of at least
+   * 2 per update in that regime once the KL exceeds 1.2 target.
    *
    * @param kl measured KL (nats per episode) of the last batch
    * @param n episodes in that batch
    */
   public static double adaptiveBeta(double beta, double kl, double target, double horizon, int n) {
     double e = Math.max(-0.2, Math.min(0.2, kl / target - 1));
-    return beta * (1 + e * n / horizon);
+    return Math.max(MIN_ADAPTIVE_BETA, beta * (1 + e * n / horizon));
   }
 
   /** Fraction of the variance of {@code returns} that {@code values} explain: 1 - Var(R - V) / Var(R). */

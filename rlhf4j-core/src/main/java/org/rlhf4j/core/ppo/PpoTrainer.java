@@ -10,13 +10,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.rlhf4j.core.checkpoint.AtomicFiles;
 import org.rlhf4j.core.checkpoint.Checkpoint;
 import org.rlhf4j.core.checkpoint.HfConfig;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
@@ -27,6 +27,7 @@ import org.rlhf4j.core.generate.SamplingConfig;
 import org.rlhf4j.core.model.GptModel;
 import org.rlhf4j.core.model.LmMath;
 import org.rlhf4j.core.model.ResponseScoring;
+import org.rlhf4j.core.model.Scalars;
 import org.rlhf4j.core.reward.RewardFunction;
 import org.rlhf4j.core.tokenizer.Tokenizer;
 import org.rlhf4j.core.train.AdamW;
@@ -87,6 +88,11 @@ public final class PpoTrainer {
   public static final String TIME_TRAIN = "time/train_s";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The resumable state under the run directory, and its aside name while a new one is placed. */
+  public static final String CHECKPOINT_DIR = "checkpoint";
+
+  public static final String CHECKPOINT_ASIDE = ".checkpoint-old";
 
   /**
    * The four models and the policy's tokenizer. The trainer changes {@code policy} and {@code
@@ -171,9 +177,10 @@ public final class PpoTrainer {
         AdamW valueOpt = new AdamW(value.parameters(), config.valueOptimizer(), value.manager())) {
       int start = 0;
       double elapsedBefore = 0;
-      Path ckpt = out.resolve("checkpoint");
-      if (Files.isDirectory(ckpt) || Files.isDirectory(out.resolve(".checkpoint-old"))) {
-        Path from = Files.isDirectory(ckpt) ? ckpt : out.resolve(".checkpoint-old");
+      Path ckpt = out.resolve(CHECKPOINT_DIR);
+      AtomicFiles.recoverDirectory(ckpt, out.resolve(CHECKPOINT_ASIDE));
+      if (Files.isDirectory(ckpt)) {
+        Path from = ckpt;
         JsonNode state = JSON.readTree(Files.readString(from.resolve("ppo_state.json")));
         start = state.path("iteration").asInt();
         beta = state.path("beta").asDouble();
@@ -297,7 +304,7 @@ public final class PpoTrainer {
         }
       }
     }
-    float[][] kl = PpoMath.klPerToken(oldLogp, refLogp, lengths, config.kl().estimator());
+    double[][] kl = PpoMath.klPerToken(oldLogp, refLogp, lengths, config.kl().estimator());
     float[][] rewards = new float[n][];
     double[] klEpisode = new double[n];
     double nonScore = 0;
@@ -345,34 +352,21 @@ public final class PpoTrainer {
       int[] order = EpochOrder.shuffle(n, shuffle);
       for (int s = 0; s < n; s += ob.miniBatch()) {
         int[] idx = Arrays.copyOfRange(order, s, Math.min(n, s + ob.miniBatch()));
-        // A mini-batch whose policy gradient norm is not finite is recomputed once, as in every
-        // trainer (AdamW.stepRecomputingOnce); the value gradients of the failed attempt are
-        // cleared first so they are not counted twice. The policy steps first, so a non-finite
-        // value gradient after a good policy step skips only the value update.
-        AdamW.Stepped<double[]> st = policyOpt.stepRecomputingOnce(total,
-            "PPO iteration " + (it + 1) + " mini-batch " + (s / ob.miniBatch() + 1), () -> {
-              valueOpt.zeroGradients();
-              double[] u = update(models, idx, prompts, responses, oldLogp, values, advantages, returns, lengths, temp);
-              double ptx = config.ptx().enabled() ? ptxStep(policy, pretrain, (long) policyOpt.stepCount(), idx.length) : 0;
-              double[] out = Arrays.copyOf(u, u.length + 1);
-              out[u.length] = ptx;
-              return out;
-            }, () -> "the last good checkpoint is intact");
-        policyGradNorm += st.info().gradNorm();
-        double[] stats = st.value();
-        try {
-          valueGradNorm += valueOpt.step(total).gradNorm();
-        } catch (IllegalStateException e) {
-          System.err.println("warning: non-finite value gradient norm in PPO iteration " + (it + 1)
-              + "; value update skipped for this mini-batch");
+        double[] stats = update(models, idx, prompts, responses, oldLogp, values, advantages, returns, lengths, temp);
+        if (config.ptx().enabled()) {
+          ptxLoss += ptxStep(policy, pretrain, policyOpt.stepCount(), idx.length);
         }
+        // A non-finite gradient norm, policy or value, stops the run: no checkpoint is written
+        // after this iteration, so the last good one stays.
+        String what = "PPO iteration " + (it + 1) + " mini-batch " + (s / ob.miniBatch() + 1);
+        policyGradNorm += policyOpt.step(total, what + " (policy)", () -> "the last good checkpoint is intact").gradNorm();
+        valueGradNorm += valueOpt.step(total, what + " (value)", () -> "the last good checkpoint is intact").gradNorm();
         pgLoss += stats[0];
         vfLoss += stats[1];
         clipFrac += stats[2];
         vClipFrac += stats[3];
         approxKl += stats[4];
         entropy += stats[5];
-        ptxLoss += stats[6];
         if (ema != null) {
           emaUpdate(ema, policy, config.ema().decay());
         }
@@ -451,9 +445,9 @@ public final class PpoTrainer {
       NDArray values = ResponseScoring.responseValues(models.value(), ids, mask, batch.promptWidth()); // (B, R)
       NDArray[] vf = PpoMath.clippedValueLoss(values, m.create(ov), m.create(ret), respMask, ob.valueClip());
       NDArray ent = LmMath.maskedMean(LmMath.entropy(logits, temp), respMask);
-      NDArray loss = pg[0].add(vf[0].mul(ob.valueCoef()));
+      NDArray loss = pg[0].add(Scalars.mul(vf[0], ob.valueCoef()));
       if (ob.entropyCoef() > 0) {
-        loss = loss.sub(ent.mul(ob.entropyCoef()));
+        loss = loss.sub(Scalars.mul(ent, ob.entropyCoef()));
       }
       double l = loss.getFloat();
       if (!Double.isFinite(l)) {
@@ -479,7 +473,7 @@ public final class PpoTrainer {
       if (!Double.isFinite(v)) {
         throw new TrainingDivergedException("PPO-ptx pretraining loss is " + v);
       }
-      gc.backward(loss.mul((float) config.ptx().coef()));
+      gc.backward(Scalars.mul(loss, (float) config.ptx().coef()));
       return v;
     }
   }
@@ -488,7 +482,7 @@ public final class PpoTrainer {
   static void emaUpdate(GptModel ema, GptModel policy, double decay) {
     for (Map.Entry<String, NDArray> e : ema.parameters().entrySet()) {
       NDArray p = policy.parameters().get(e.getKey());
-      try (NDArray scaled = p.mul((float) (1 - decay))) { // closed at once: it lives in the policy's manager
+      try (NDArray scaled = Scalars.mul(p, (float) (1 - decay))) { // closed at once: it lives in the policy's manager
         e.getValue().muli((float) decay).addi(scaled);
       }
     }
@@ -511,9 +505,9 @@ public final class PpoTrainer {
   private void saveCheckpoint(Path out, int iteration, double elapsed, GptModel policy, GptModel value, GptModel ema,
       AdamW policyOpt, AdamW valueOpt, HfConfig policyBase, HfConfig valueBase, Path tok) throws IOException {
     Path fresh = out.resolve(".checkpoint-new");
-    Path old = out.resolve(".checkpoint-old");
-    Path target = out.resolve("checkpoint");
-    deleteTree(fresh);
+    Path old = out.resolve(CHECKPOINT_ASIDE);
+    Path target = out.resolve(CHECKPOINT_DIR);
+    AtomicFiles.deleteRecursively(fresh);
     Files.createDirectories(fresh);
     ObjectNode stepState = JSON.createObjectNode().put("step", policyOpt.stepCount());
     ModelCheckpoints.save(fresh.resolve("policy"), policy, policyBase, tok,
@@ -525,14 +519,9 @@ public final class PpoTrainer {
     }
     ObjectNode state = JSON.createObjectNode();
     state.put("iteration", iteration).put("beta", beta).put("elapsed_s", elapsed);
-    Files.writeString(fresh.resolve("ppo_state.json"), state.toString());
+    AtomicFiles.writeString(fresh.resolve("ppo_state.json"), state.toString());
     // Swap directories: a kill at any point leaves either checkpoint/ or .checkpoint-old/ complete.
-    deleteTree(old);
-    if (Files.exists(target)) {
-      Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-    }
-    Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
-    deleteTree(old);
+    AtomicFiles.replaceDirectory(fresh, target, old);
   }
 
   private static void restore(Path dir, GptModel model, AdamW opt) throws IOException {
@@ -545,17 +534,6 @@ public final class PpoTrainer {
     }
   }
 
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (var walk = Files.walk(p)) {
-      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(q);
-      }
-    }
-  }
-
   private void writeRunConfig(Path out, Models models, int prompts) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.set("ppo", JSON.valueToTree(config));
@@ -564,9 +542,7 @@ public final class PpoTrainer {
     root.put("prompts", prompts);
     root.put("kl_estimator", config.kl().estimator().name());
     root.put("optimizer_steps", totalOptimizerSteps());
-    Path tmp = out.resolve("run_config.json.tmp");
-    Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-    Files.move(tmp, out.resolve("run_config.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    AtomicFiles.writeString(out.resolve("run_config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
   }
 
   private static float[][] rows(NDArray a, int b) {

@@ -3,6 +3,7 @@ package org.rlhf4j.core.reward;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
+import org.rlhf4j.core.model.Scalars;
 import org.rlhf4j.data.Ranking;
 
 /**
@@ -98,7 +99,7 @@ public final class PreferenceMath {
    * underflows to -inf near x = -100 in float32 (and so would poison the gradient).
    */
   public static NDArray logSigmoid(NDArray x) {
-    return x.minimum(0f).sub(x.abs().neg().exp().add(1f).log());
+    return Scalars.minimum(x, 0f).sub(x.abs().neg().exp().add(1f).log());
   }
 
   /** Pairwise accuracy and margin of a set of pairs, as plain sums so batches can be merged. */

@@ -10,13 +10,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.rlhf4j.core.checkpoint.AtomicFiles;
 import org.rlhf4j.core.checkpoint.Checkpoint;
 import org.rlhf4j.core.checkpoint.HfConfig;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
@@ -190,21 +190,15 @@ public final class RewardTrainer {
       // 2. Optimizer steps: each a batch of prompts, in micro-batches accumulated into one update.
       while (step < totalSteps) {
         List<Encoded> batch = TokenizedRankings.batchAt(data, config.promptsPerBatch(), config.seed(), step);
-        final long current = step;
-        AdamW.Stepped<MicroResult> st = opt.stepRecomputingOnce(totalSteps, "reward-model step " + (step + 1), () -> {
-          double sum = 0;
-          PairStats pairs = PairStats.EMPTY;
-          for (int s = 0; s < batch.size(); s += config.promptsPerMicroBatch()) {
-            List<Encoded> micro = batch.subList(s, Math.min(batch.size(), s + config.promptsPerMicroBatch()));
-            MicroResult r = microStep(model, micro, batch.size(), pad, current);
-            sum += r.loss();
-            pairs = pairs.plus(r.stats());
-          }
-          return new MicroResult(sum, pairs);
-        }, () -> keptMessage(ckpt));
-        double loss = st.value().loss();
-        PairStats stats = st.value().stats();
-        AdamW.StepInfo info = st.info();
+        double loss = 0;
+        PairStats stats = PairStats.EMPTY;
+        for (int s = 0; s < batch.size(); s += config.promptsPerMicroBatch()) {
+          List<Encoded> micro = batch.subList(s, Math.min(batch.size(), s + config.promptsPerMicroBatch()));
+          MicroResult r = microStep(model, micro, batch.size(), pad, step);
+          loss += r.loss();
+          stats = stats.plus(r.stats());
+        }
+        AdamW.StepInfo info = opt.step(totalSteps, "reward-model step " + (step + 1), () -> keptMessage(ckpt));
         step++;
         lastLoss = loss;
         lastAccuracy = stats.accuracy();
@@ -437,9 +431,7 @@ public final class RewardTrainer {
     root.put("pairs", pairs);
     root.put("responses", rows);
     root.put("total_steps", totalSteps);
-    Path tmp = out.resolve("run_config.json.tmp");
-    Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-    Files.move(tmp, out.resolve("run_config.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    AtomicFiles.writeString(out.resolve("run_config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
   }
 
   static String keptMessage(Path ckpt) {

@@ -9,15 +9,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * A trained byte-level BPE vocabulary, ready to be written as a Hugging Face {@code
@@ -139,21 +134,7 @@ public record BpeModel(List<String> vocab, List<Merge> merges, List<String> spec
    * directory, then a rename, so a reader never sees a half-written tokenizer.
    */
   public void write(Path file) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    // Not Files.createTempFile: its owner-only permissions would survive the rename.
-    Path tmp = dir.resolve(file.getFileName() + "." + UUID.randomUUID() + ".tmp");
-    try {
-      Files.writeString(
-          tmp,
-          toTokenizerJson(),
-          StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE);
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    org.rlhf4j.data.AtomicWrites.writeString(file, toTokenizerJson());
   }
 
   private static ObjectNode byteLevel(JsonNodeFactory f, boolean addPrefixSpace, boolean trim) {

@@ -103,6 +103,9 @@ public final class Tokenizer implements AutoCloseable {
   public static Tokenizer load(Path path, SpecialTokens names, boolean allowJavaEncoder)
       throws IOException {
     Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
+    if (Files.isDirectory(file)) {
+      throw new IOException("tokenizer file " + file + " is a directory");
+    }
     String json;
     try {
       json = Files.readString(file, StandardCharsets.UTF_8);
@@ -332,11 +335,24 @@ public final class Tokenizer implements AutoCloseable {
       ids.put(t.get("content").asText(), t.get("id").asInt());
     }
     int max = -1;
-    for (int id : ids.values()) {
-      max = Math.max(max, id);
+    String maxToken = null;
+    for (Map.Entry<String, Integer> e : ids.entrySet()) {
+      if (e.getValue() < 0) {
+        throw new IOException("tokenizer file " + file + ": token '" + e.getKey() + "' has negative id " + e.getValue());
+      }
+      if (e.getValue() > max) {
+        max = e.getValue();
+        maxToken = e.getKey();
+      }
     }
     if (max < 0) {
       throw new IOException("tokenizer file " + file + " has an empty vocabulary");
+    }
+    // Ids index a table of max + 1 entries: a stray id of 2e9 would allocate gigabytes and end in
+    // an OutOfMemoryError (issue 16). Real vocabularies are dense; allow generous gaps only.
+    if (max >= 2L * ids.size() + 1024) {
+      throw new IOException("tokenizer file " + file + ": token '" + maxToken + "' has id " + max
+          + ", far beyond the " + ids.size() + " tokens of the vocabulary (ids must run 0.." + (ids.size() - 1) + ")");
     }
     return max + 1;
   }

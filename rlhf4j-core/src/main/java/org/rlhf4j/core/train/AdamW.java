@@ -7,6 +7,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.rlhf4j.core.model.Scalars;
 
 /**
  * AdamW (Loshchilov and Hutter 2019) over a parameter table, with global-norm gradient clipping.
@@ -42,13 +43,26 @@ public final class AdamW implements AutoCloseable {
   /** Result of one update: the learning rate used and the pre-clipping gradient norm. */
   public record StepInfo(double learningRate, double gradNorm) {}
 
+  /** Applies one update; see {@link #step(long, String, Supplier)}. */
+  public StepInfo step(long totalSteps) {
+    return step(totalSteps, "optimizer step " + (step + 1), () -> "parameters left unchanged");
+  }
+
   /**
    * Applies one update from the gradients accumulated in the parameters, then zeroes them.
    *
+   * <p>A non-finite gradient norm is divergence: the run stops. (An earlier version recomputed
+   * such a step once, for rare non-finite gradients that did not recur on a rerun; they were a
+   * use-after-free in DJL's scalar operands, now avoided with {@code Scalars}, see
+   * docs/known-issues.md.)
+   *
    * @param totalSteps the run's planned number of optimizer steps (for the LR schedule)
-   * @throws IllegalStateException if the gradient norm is NaN or infinite (parameters untouched)
+   * @param what the step, for the message ("SFT step 12")
+   * @param kept what is left on disk, appended to the message
+   * @throws TrainingDivergedException if the gradient norm is NaN or infinite; parameters and
+   *     moments are left untouched and the gradients zeroed
    */
-  public StepInfo step(long totalSteps) {
+  public StepInfo step(long totalSteps, String what, Supplier<String> kept) {
     double lr = config.learningRateAt(step, totalSteps);
     try (NDManager sub = manager.newSubManager()) {
       Map<String, NDArray> grads = new LinkedHashMap<>();
@@ -65,7 +79,7 @@ public final class AdamW implements AutoCloseable {
       double norm = Math.sqrt(sq);
       if (!Double.isFinite(norm)) {
         zeroGradients();
-        throw new IllegalStateException("gradient norm is " + norm + "; parameters left unchanged");
+        throw new TrainingDivergedException("gradient norm is " + norm + " at " + what + "; " + kept.get());
       }
       float scale = 1f;
       if (config.gradClip() > 0 && norm > config.gradClip()) {
@@ -82,17 +96,18 @@ public final class AdamW implements AutoCloseable {
         if (!grads.containsKey(name)) {
           continue;
         }
-        NDArray g = grads.get(name).mul(scale); // in sub: g is attached there
+        // No tensor here carries a gradient; Scalars anyway, so there is one idiom to check.
+        NDArray g = Scalars.mul(grads.get(name), scale); // in sub: g is attached there
         NDArray m = firstMoment.get(name);
         NDArray v = secondMoment.get(name);
-        m.muli(b1).addi(g.mul(1 - b1));
+        m.muli(b1).addi(Scalars.mul(g, 1 - b1));
         v.muli(b2).addi(g.square().muli(1 - b2));
         if (config.weightDecay() > 0 && p.getShape().dimension() >= 2) {
           p.muli((float) (1 - lr * config.weightDecay()));
         }
         // DJL attaches a result to its first operand's manager: move each temporary made from a
         // moment into the step's sub-manager at once, or it would live as long as the optimizer.
-        NDArray vHat = v.div(bc2);
+        NDArray vHat = Scalars.div(v, bc2);
         vHat.attach(sub);
         NDArray denom = vHat.sqrt().addi((float) config.epsilon());
         NDArray update = m.div(denom);
@@ -101,36 +116,6 @@ public final class AdamW implements AutoCloseable {
       }
       zeroGradients();
       return new StepInfo(lr, norm);
-    }
-  }
-
-  /** The result of {@link #stepRecomputingOnce}: what the passes returned and the update. */
-  public record Stepped<T>(T value, StepInfo info) {}
-
-  /**
-   * One optimizer step over the gradients that {@code passes} accumulates (its forward and
-   * backward passes). If their norm is not finite the gradients are zeroed and the passes run once
-   * more from the same inputs: we have seen rare, non-reproducible non-finite gradients under
-   * heavy CPU load that do not recur on a rerun. A second failure is real divergence.
-   *
-   * @param what the step, for messages ("SFT step 12")
-   * @param passes runs the forward and backward passes of the step and returns their result
-   *     (loss, metrics); it must be deterministic given the step (seed dropout inside it)
-   * @param kept what is left on disk, appended to the divergence message
-   * @throws TrainingDivergedException when the recomputed step's gradient norm is not finite too
-   */
-  public <T> Stepped<T> stepRecomputingOnce(long totalSteps, String what, Supplier<T> passes, Supplier<String> kept) {
-    for (int attempt = 0; ; attempt++) {
-      T value = passes.get();
-      try {
-        return new Stepped<>(value, step(totalSteps));
-      } catch (IllegalStateException e) {
-        if (attempt > 0) {
-          throw new TrainingDivergedException(
-              "gradient norm is not finite at " + what + " (twice); " + kept.get());
-        }
-        System.err.println("warning: non-finite gradient norm at " + what + "; recomputing the step");
-      }
     }
   }
 

@@ -5,10 +5,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -28,6 +26,7 @@ public final class CorpusTokens {
 
   /** Tokens of {@code textFile} (cached in {@code cacheDir}). */
   public static int[] load(Path textFile, Tokenizer tokenizer, Path cacheDir) throws IOException {
+    org.rlhf4j.data.TextFiles.checkNotDirectory(textFile);
     String key = digest(textFile, tokenizer.source());
     Path cache = cacheDir.resolve(textFile.getFileName() + "." + key.substring(0, 16) + ".tokens");
     if (Files.isRegularFile(cache)) {
@@ -45,17 +44,16 @@ public final class CorpusTokens {
         // error is not): fall through and rebuild it.
       }
     }
-    int[] tokens = tokenize(Files.readAllLines(textFile, StandardCharsets.UTF_8), tokenizer);
-    Files.createDirectories(cacheDir);
-    Path tmp = Files.createTempFile(cacheDir, cache.getFileName().toString(), ".tmp");
-    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+    int[] tokens = tokenize(org.rlhf4j.data.TextFiles.readLines(textFile), tokenizer);
+    org.rlhf4j.data.AtomicWrites.writeStream(cache, raw -> {
+      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw));
       out.writeInt(MAGIC);
       out.writeInt(tokens.length);
       for (int t : tokens) {
         out.writeInt(t);
       }
-    }
-    Files.move(tmp, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      out.flush();
+    });
     return tokens;
   }
 

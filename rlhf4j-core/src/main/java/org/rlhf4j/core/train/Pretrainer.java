@@ -12,12 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.rlhf4j.core.checkpoint.AtomicFiles;
 import org.rlhf4j.core.checkpoint.Checkpoint;
 import org.rlhf4j.core.checkpoint.HfConfig;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.model.CausalLm;
 import org.rlhf4j.core.model.GptModel;
 import org.rlhf4j.core.model.LmMath;
+import org.rlhf4j.core.model.Scalars;
 
 /**
  * Next-token pretraining on packed windows, resumable to the exact step.
@@ -98,23 +100,18 @@ public final class Pretrainer {
       double lastLoss = Double.NaN;
       double lastVal = Double.NaN;
       while (step < config.steps()) {
-        final long current = step;
-        AdamW.Stepped<Double> st = opt.stepRecomputingOnce(config.steps(), "step " + (step + 1), () -> {
-          // Dropout masks depend on (seed, step) only, so a resumed run repeats them exactly.
-          Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + current));
-          double sum = 0;
-          for (int a = 0; a < config.accumulation(); a++) {
-            long first = current * config.batchSize() + (long) a * config.microBatch();
-            try {
-              sum += microStep(model, train, first, current, a) / config.accumulation();
-            } catch (TrainingDivergedException e) {
-              throw new TrainingDivergedException(e.getMessage() + "; " + keptMessage(ckpt));
-            }
+        // Dropout masks depend on (seed, step) only, so a resumed run repeats them exactly.
+        Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + step));
+        double loss = 0;
+        for (int a = 0; a < config.accumulation(); a++) {
+          long first = step * config.batchSize() + (long) a * config.microBatch();
+          try {
+            loss += microStep(model, train, first, step, a) / config.accumulation();
+          } catch (TrainingDivergedException e) {
+            throw new TrainingDivergedException(e.getMessage() + "; " + keptMessage(ckpt));
           }
-          return sum;
-        }, () -> keptMessage(ckpt));
-        double loss = st.value();
-        AdamW.StepInfo info = st.info();
+        }
+        AdamW.StepInfo info = opt.step(config.steps(), "step " + (step + 1), () -> keptMessage(ckpt));
         step++;
         tokensSeen += config.tokensPerStep();
         lastLoss = loss;
@@ -175,7 +172,7 @@ public final class Pretrainer {
         throw new TrainingDivergedException(
             "loss is " + value + " at step " + (step + 1) + " (micro-batch " + micro + ")");
       }
-      gc.backward(loss.div(config.accumulation()));
+      gc.backward(Scalars.div(loss, config.accumulation()));
       return value;
     }
   }
@@ -229,10 +226,7 @@ public final class Pretrainer {
     root.put("parameters", model.parameterCount());
     root.put("train_tokens", train.tokenCount());
     root.put("valid_tokens", valid.tokenCount());
-    Path tmp = out.resolve("run_config.json.tmp");
-    Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-    Files.move(tmp, out.resolve("run_config.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    AtomicFiles.writeString(out.resolve("run_config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
   }
 
   private static String keptMessage(Path ckpt) {

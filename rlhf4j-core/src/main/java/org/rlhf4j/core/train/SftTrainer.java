@@ -14,12 +14,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.rlhf4j.core.checkpoint.AtomicFiles;
 import org.rlhf4j.core.checkpoint.Checkpoint;
 import org.rlhf4j.core.checkpoint.ModelConfigFile;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.generate.PromptResponseBatch;
 import org.rlhf4j.core.model.CausalLm;
 import org.rlhf4j.core.model.ResponseScoring;
+import org.rlhf4j.core.model.Scalars;
 
 /**
  * Supervised fine-tuning (InstructGPT step 1): next-token loss on response tokens only, the
@@ -120,14 +122,10 @@ public final class SftTrainer {
           batch.add(train.get(order[i]));
         }
         final long current = step;
-        AdamW.Stepped<double[]> st = opt.stepRecomputingOnce(total, "SFT step " + (step + 1), () -> {
-          Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + current));
-          double l = sftStep(working, batch, pad, current);
-          return new double[] {l, config.pretrainMix() > 0 ? ptxStep(working, pretrain, current) : Double.NaN};
-        }, () -> kept(ckpt));
-        double loss = st.value()[0];
-        double ptx = st.value()[1];
-        AdamW.StepInfo info = st.info();
+        Engine.getInstance().setRandomSeed((int) (config.seed() * 7919 + current));
+        double loss = sftStep(working, batch, pad, current);
+        double ptx = config.pretrainMix() > 0 ? ptxStep(working, pretrain, current) : Double.NaN;
+        AdamW.StepInfo info = opt.step(total, "SFT step " + (step + 1), () -> kept(ckpt));
         step++;
         lastLoss = loss;
         boolean epochEnd = step % perEpoch == 0;
@@ -193,7 +191,7 @@ public final class SftTrainer {
           throw new TrainingDivergedException("SFT loss is " + v + " at step " + (step + 1));
         }
         total += v;
-        gc.backward(sum.div(tokens).mul((float) weight));
+        gc.backward(Scalars.mul(Scalars.div(sum, tokens), (float) weight));
       }
     }
     return total / tokens;
@@ -211,7 +209,7 @@ public final class SftTrainer {
       if (!Double.isFinite(v)) {
         throw new TrainingDivergedException("pretraining-mix loss is " + v + " at step " + (step + 1));
       }
-      gc.backward(loss.mul((float) config.pretrainMix()));
+      gc.backward(Scalars.mul(loss, (float) config.pretrainMix()));
       return v;
     }
   }
@@ -278,10 +276,7 @@ public final class SftTrainer {
     root.set("model", JSON.valueToTree(model.config()));
     root.put("examples", examples);
     root.put("steps", totalSteps(examples));
-    Path tmp = out.resolve("run_config.json.tmp");
-    Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-    Files.move(tmp, out.resolve("run_config.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    AtomicFiles.writeString(out.resolve("run_config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
   }
 
   private static String kept(Path ckpt) {

@@ -2,6 +2,7 @@ package org.rlhf4j.core.ppo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -31,11 +32,20 @@ class PpoMathTest {
   void klEstimators() {
     float[][] logp = {{(float) Math.log(0.5), (float) Math.log(0.2)}};
     float[][] ref = {{(float) Math.log(0.25), (float) Math.log(0.4)}};
-    float[][] k1 = PpoMath.klPerToken(logp, ref, new int[] {2}, PpoMath.KlEstimator.K1);
-    float[][] k3 = PpoMath.klPerToken(logp, ref, new int[] {2}, PpoMath.KlEstimator.K3);
-    assertArrayEquals(new float[] {(float) Math.log(2), (float) Math.log(0.5)}, k1[0], 1e-6f);
+    double[][] k1 = PpoMath.klPerToken(logp, ref, new int[] {2}, PpoMath.KlEstimator.K1);
+    double[][] k3 = PpoMath.klPerToken(logp, ref, new int[] {2}, PpoMath.KlEstimator.K3);
+    assertArrayEquals(new double[] {Math.log(2), Math.log(0.5)}, k1[0], 1e-6);
     // r = ref / pi: 0.5 and 2. k3 = (r - 1) - log r.
-    assertArrayEquals(new float[] {(float) (-0.5 - Math.log(0.5)), (float) (1 - Math.log(2))}, k3[0], 1e-6f);
+    assertArrayEquals(new double[] {-0.5 - Math.log(0.5), 1 - Math.log(2)}, k3[0], 1e-6);
+  }
+
+  @Test
+  void k3StaysFiniteWhereAFloatWouldOverflow() {
+    // log pi - log ref = -100: k3 = e^100 - 1 - 100, about 2.7e43, beyond float's 3.4e38.
+    double[][] k3 = PpoMath.klPerToken(new float[][] {{-110f}}, new float[][] {{-10f}}, new int[] {1},
+        PpoMath.KlEstimator.K3);
+    assertTrue(Double.isFinite(k3[0][0]), "k3 = " + k3[0][0]);
+    assertEquals(Math.expm1(100) - 100, k3[0][0], Math.expm1(100) * 1e-12);
   }
 
   @Test
@@ -73,6 +83,15 @@ class PpoMathTest {
     assertEquals(0.02 * (1 + 0.2 * 64 / 10000.0), PpoMath.adaptiveBeta(0.02, 12, 6, 10000, 64), 1e-12);
     // KL at 0.9 of target: e = -0.1
     assertEquals(0.02 * (1 - 0.1 * 64 / 10000.0), PpoMath.adaptiveBeta(0.02, 5.4, 6, 10000, 64), 1e-12);
+  }
+
+  @Test
+  void adaptiveKlCoefficientStaysPositiveWhenEpisodesExceedFiveHorizons() {
+    // n / horizon = 6: at KL well below target, 1 - 0.2 * 6 = -0.2 would make beta negative.
+    double beta = PpoMath.adaptiveBeta(0.02, 0.0, 6, 100, 600);
+    assertEquals(PpoMath.MIN_ADAPTIVE_BETA, beta);
+    // and it grows back from the floor when the KL is above target: factor 1 + 0.2 * 6 = 2.2
+    assertEquals(2.2 * PpoMath.MIN_ADAPTIVE_BETA, PpoMath.adaptiveBeta(beta, 12, 6, 100, 600), 1e-20);
   }
 
   @Test

@@ -20,6 +20,7 @@ import org.rlhf4j.core.generate.PromptResponseBatch;
 import org.rlhf4j.core.model.GptConfig;
 import org.rlhf4j.core.model.GptModel;
 import org.rlhf4j.core.model.ResponseScoring;
+import org.rlhf4j.core.reward.PrefFixtures;
 import org.rlhf4j.core.reward.RewardFunction;
 import org.rlhf4j.core.reward.RewardModel;
 import org.rlhf4j.core.tokenizer.Tokenizer;
@@ -42,14 +43,7 @@ class PpoTrainerTest {
   }
 
   /** Rewards the letter 'e': the share of a response's characters that are 'e'. */
-  private static final RewardFunction LETTER_E = (prompts, responses) -> {
-    double[] s = new double[responses.size()];
-    for (int i = 0; i < s.length; i++) {
-      String r = responses.get(i);
-      s[i] = r.isEmpty() ? 0 : 4.0 * r.chars().filter(c -> c == 'e').count() / r.length();
-    }
-    return s;
-  };
+  private static final RewardFunction LETTER_E = PrefFixtures.LETTER_E_SHARE;
 
   private static List<String> prompts() {
     List<String> p = new ArrayList<>();

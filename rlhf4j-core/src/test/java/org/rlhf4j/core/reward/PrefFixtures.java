@@ -22,6 +22,16 @@ public final class PrefFixtures {
   public static final GptConfig TINY =
       new GptConfig(512, 64, 1, 2, 16, 0f, 0f, 0f, 1e-5f, -1, 510, 511, GptConfig.Activation.GELU);
 
+  /** A rule reward: four times the share of the letter 'e' among a response's characters. */
+  public static final RewardFunction LETTER_E_SHARE = (prompts, responses) -> {
+    double[] s = new double[responses.size()];
+    for (int i = 0; i < s.length; i++) {
+      String r = responses.get(i);
+      s[i] = r.isEmpty() ? 0 : 4.0 * r.chars().filter(c -> c == 'e').count() / r.length();
+    }
+    return s;
+  };
+
   private static final String[] WORDS = {" good", " bad", " text", " model", " the", " a"};
 
   public static Path tokenizerPath() {

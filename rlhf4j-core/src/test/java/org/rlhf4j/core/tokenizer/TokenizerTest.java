@@ -236,6 +236,23 @@ class TokenizerTest {
     assertTrue(e.getMessage().contains("UTF-8"), e.getMessage());
   }
 
+  /** A stray id of 2e9 used to allocate a 2e9-entry table: OutOfMemoryError (issue 16). */
+  @Test
+  void hugeTokenIdOrDirectoryNamesTheFile(@TempDir Path dir) throws IOException {
+    Path bad = dir.resolve("tokenizer.json");
+    var root = (com.fasterxml.jackson.databind.node.ObjectNode)
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(Fixtures.TINY_JSON.toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) root.path("model").path("vocab")).put("zzz", 2_000_000_000);
+    Files.writeString(bad, root.toString());
+    IOException e = assertThrows(IOException.class, () -> Tokenizer.load(bad));
+    assertTrue(e.getMessage().contains(bad.toString()) && e.getMessage().contains("'zzz' has id 2000000000"),
+        e.getMessage());
+
+    Path nested = Files.createDirectories(dir.resolve("nested").resolve("tokenizer.json"));
+    IOException d = assertThrows(IOException.class, () -> Tokenizer.load(nested.getParent()));
+    assertTrue(d.getMessage().contains(nested.toString()) && d.getMessage().contains("is a directory"), d.getMessage());
+  }
+
   @Test
   void schemaTheNativeLibraryRejectsNamesTheFile(@TempDir Path dir) throws IOException {
     Path bad = dir.resolve("tokenizer.json");

@@ -1,10 +1,8 @@
 package org.rlhf4j.world.corpus;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -40,25 +38,16 @@ public record Corpus(List<String> train, List<String> valid, CorpusStats stats) 
 
   /** Reads a corpus file back: one document per line, blank lines skipped. */
   public static List<String> readDocuments(Path file) throws IOException {
-    return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+    return org.rlhf4j.data.TextFiles.readLines(file).stream()
         .filter(l -> !l.isBlank())
         .toList();
   }
 
   static void writeLines(Path target, List<String> lines) throws IOException {
-    Path tmp =
-        Files.createTempFile(
-            target.toAbsolutePath().getParent(), "." + target.getFileName() + ".", ".tmp");
-    try {
-      try (var w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-        for (String line : lines) {
-          w.write(line);
-          w.write('\n');
-        }
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
+    StringBuilder text = new StringBuilder();
+    for (String line : lines) {
+      text.append(line).append('\n');
     }
+    org.rlhf4j.data.AtomicWrites.writeString(target, text.toString());
   }
 }

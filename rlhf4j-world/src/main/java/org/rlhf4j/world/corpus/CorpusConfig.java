@@ -8,8 +8,12 @@ package org.rlhf4j.world.corpus;
  *     counts), so a small model sees each fact several times
  * @param sensesPerWord at most this many senses per common word (most used first; only senses
  *     with a tag count above zero)
- * @param renderings how many documents each sense yields, each with freshly drawn templates and
- *     sentence order, so the model learns the facts rather than one phrasing
+ * @param renderings how many prose documents each sense yields; each states every fact of the
+ *     sense, and the renderings cycle through each fact's surface forms, so R renderings show a
+ *     fact R times in min(R, forms) phrasings (issue 20: repetition and variety are what let a
+ *     small model store a fact)
+ * @param dialogues how many question-and-answer documents each sense yields (two to four of its
+ *     facts asked and answered in full sentences, and the meaning asked in reverse)
  * @param maxListed at most this many items in a list sentence (hyponyms, parts, synonyms)
  * @param validFraction share of synsets whose documents all go to the validation split
  * @param includeToxic also render the senses WordNet marks offensive, so the base model has seen
@@ -20,6 +24,7 @@ public record CorpusConfig(
     int commonWords,
     int sensesPerWord,
     int renderings,
+    int dialogues,
     int maxListed,
     double validFraction,
     boolean includeToxic) {
@@ -34,6 +39,9 @@ public record CorpusConfig(
     if (renderings < 1) {
       throw new IllegalArgumentException("renderings must be >= 1, got " + renderings);
     }
+    if (dialogues < 0) {
+      throw new IllegalArgumentException("dialogues must be >= 0, got " + dialogues);
+    }
     if (maxListed < 1) {
       throw new IllegalArgumentException("maxListed must be >= 1, got " + maxListed);
     }
@@ -42,13 +50,14 @@ public record CorpusConfig(
     }
   }
 
-  /** The default corpus (about 2 MB of text, see docs/corpus.md for the measured size). */
+  /** The default corpus (see docs/corpus.md for the measured size). */
   public static CorpusConfig defaults() {
     return new CorpusConfig(
         20220304L, // seed: the InstructGPT arXiv date, any fixed value works
         2000, // commonWords: about 2 MB of text; the instruction world asks about these words
         3, // sensesPerWord
-        2, // renderings
+        8, // renderings: each fact in 8 prose forms per epoch (docs/corpus.md, "Repetition")
+        4, // dialogues
         4, // maxListed
         0.05, // validFraction
         true); // includeToxic
@@ -57,12 +66,23 @@ public record CorpusConfig(
   /** A copy with another number of common words (the size knob). */
   public CorpusConfig withCommonWords(int n) {
     return new CorpusConfig(
-        seed, n, sensesPerWord, renderings, maxListed, validFraction, includeToxic);
+        seed, n, sensesPerWord, renderings, dialogues, maxListed, validFraction, includeToxic);
   }
 
   /** A copy with another seed. */
   public CorpusConfig withSeed(long newSeed) {
     return new CorpusConfig(
-        newSeed, commonWords, sensesPerWord, renderings, maxListed, validFraction, includeToxic);
+        newSeed, commonWords, sensesPerWord, renderings, dialogues, maxListed, validFraction,
+        includeToxic);
+  }
+
+  /**
+   * A copy with other repetition: prose renderings and dialogues per sense. The selection of
+   * senses and the validation split do not depend on them, so the world's tasks stay the same.
+   */
+  public CorpusConfig withRepetition(int newRenderings, int newDialogues) {
+    return new CorpusConfig(
+        seed, commonWords, sensesPerWord, newRenderings, newDialogues, maxListed, validFraction,
+        includeToxic);
   }
 }
