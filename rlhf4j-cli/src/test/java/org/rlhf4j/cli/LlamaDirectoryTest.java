@@ -100,6 +100,11 @@ class LlamaDirectoryTest {
     }
 
     assertTrue(Files.isRegularFile(tmp.resolve("sft-lora/checkpoint/trainer_state.json")), "epoch-1 resume point");
+    // Pretend the run was killed after its epoch-1 checkpoint: a finished run is never continued.
+    Path record = tmp.resolve("sft-lora/run.json");
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode run = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(record.toFile());
+    json.writeValue(record.toFile(), run.put("finished", false));
     Cli.Result resumed = Cli.run(concat(new String[] {"sft", "--out", tmp.resolve("sft-lora").toString(), "--lora", "4",
         "--resume"}, common));
     assertEquals(0, resumed.code(), resumed.all());
