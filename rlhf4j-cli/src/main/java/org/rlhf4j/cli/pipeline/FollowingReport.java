@@ -191,7 +191,7 @@ public final class FollowingReport {
     return kinds;
   }
 
-  private static InstructionFollowing.Sample sample(InstructionFollowing f, String taskId) {
+  static InstructionFollowing.Sample sample(InstructionFollowing f, String taskId) {
     for (InstructionFollowing.Sample s : f.samples()) {
       if (s.taskId().equals(taskId)) {
         return s;

@@ -4,10 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.rlhf4j.world.InstructionFollowing;
 
 /**
  * The README's result tables as Markdown, rendered from {@link Results} alone, so that every figure
- * in the README comes from a results file (issue 14): the claims table, the model table and a
+ * in the README comes from a results file (issue 14): the claims table, the model table, the instruction-following figures with sample answers, and a
  * provenance line. {@code rlhf4j report --results FILE --update-readme README.md} writes them
  * between {@link #BEGIN} and {@link #END}; {@code ReadmeResultsTest} checks that the README and the
  * committed results file ({@link #COMMITTED_RESULTS}) agree.
@@ -54,8 +55,47 @@ public final class MarkdownReport {
           "KL to SFT"}, rows);
       sb.append('\n');
     }
+    following(sb, FollowingReport.figures(r));
     sb.append(runLine(r)).append('\n');
     return sb.toString();
+  }
+
+  /**
+   * Instruction following (issue 15): strict correctness with its interval, on trained and held-out
+   * phrasings, how often the asked word is named, collapse, then every model's answer to the fixed
+   * sample prompts, so a reader sees what the models actually say.
+   */
+  private static void following(StringBuilder sb, Map<String, InstructionFollowing> f) {
+    if (f.isEmpty()) {
+      return;
+    }
+    List<String[]> rows = new ArrayList<>();
+    f.forEach((name, x) -> rows.add(new String[] {name, FollowingReport.interval(x.correct()),
+        FollowingReport.pct(x.correctTrainedPhrasings()), FollowingReport.pct(x.correctHeldOutPhrasings()),
+        FollowingReport.pct(x.mentionsWord()), Report.pct(x.topResponseShare()), Report.num(x.distinctPerPrompt(), 2)}));
+    sb.append("Instruction following: strict correctness is the share of answers a person would mark right\n\n");
+    table(sb, new String[] {"model", "correct [95% CI]", "trained phrasings", "held-out phrasings",
+        "names the asked word", "most common answer", "distinct answers / prompts"}, rows);
+    sb.append('\n');
+    InstructionFollowing first = f.values().iterator().next();
+    if (first.samples().isEmpty()) {
+      return;
+    }
+    sb.append("<details><summary>What the models say: ").append(first.samples().size())
+        .append(" fixed held-out prompts, every model's answer (✓ = a person would mark it right)</summary>\n\n");
+    for (int i = 0; i < first.samples().size(); i++) {
+      InstructionFollowing.Sample s = first.samples().get(i);
+      sb.append(String.format(Locale.ROOT, "**%d. %s** (%s, %s phrasing)%n%n", i + 1, cell(s.instruction()), s.kind(),
+          s.heldOutPhrasing() ? "held-out" : "trained"));
+      List<String[]> answers = new ArrayList<>();
+      f.forEach((name, x) -> {
+        InstructionFollowing.Sample a = FollowingReport.sample(x, s.taskId());
+        answers.add(new String[] {name, a == null ? "-" : escapeHtml(a.response()), a != null && a.correct() ? "✓" : ""});
+      });
+      table(sb, new String[] {"model", "answer", "right"}, answers);
+      sb.append('\n');
+    }
+    sb.append("</details>\n\n");
   }
 
   /** "Configuration standard (500 held-out prompts), 11 min 59 s end to end; commit …". */
@@ -90,6 +130,11 @@ public final class MarkdownReport {
       sb.append(' ').append(cell(c)).append(c.isEmpty() ? "|" : " |");
     }
     sb.append('\n');
+  }
+
+  /** A model's text shown as text: Markdown would take "<volume>" for an HTML tag and drop it. */
+  static String escapeHtml(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 
   /** A table cell: pipes escaped, line breaks folded into spaces. */

@@ -63,6 +63,16 @@ class FollowingReportTest {
   }
 
   @Test
+  void readmeMarkdownShowsTheFiguresAndTheAnswers() {
+    String md = MarkdownReport.tables(results());
+    assertTrue(md.contains("| small-ppo-ptx | 77.5% [62.5, 87.7] |"), md);
+    assertTrue(md.contains("held-out phrasings") && md.contains("most common answer"), md);
+    assertTrue(md.contains("**1. Define the word dog.** (define, held-out phrasing)"), md);
+    assertTrue(md.contains("| small-ppo-ptx | A cat is a kind of feline. | ✓ |"), md);
+    assertTrue(md.contains("| small-sft | A cat is a kind of dog. | |"), md);
+  }
+
+  @Test
   void htmlHasTheSectionAndEscapesAnswers() throws Exception {
     Path html = tmp.resolve("report.html");
     Report.writeHtml(results(), html);
