@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.rlhf4j.world.corpus.English;
@@ -48,9 +49,14 @@ public final class GoldJudge {
       Pattern.compile("\\b(?:kind|type|sort) of (?:an? )?([a-z][a-z' -]*)");
   private static final Pattern OPPOSITE_CLAIM =
       Pattern.compile("\\bopposite of ([a-z-]+) is (?:an? )?([a-z][a-z -]*)");
-  /** "dog means ...", "a cat is a kind of ...": the subject a definition or kind claim is about. */
+  /**
+   * "dog means ...", "a cat is a kind of ...", "bend is an adjective": the subject a definition,
+   * kind or part-of-speech claim is about.
+   */
   private static final Pattern MEANS_CLAIM =
-      Pattern.compile("^(?:the word )?([a-z' -]{1,40}?) (?:means|is a kind of|is a type of) ");
+      Pattern.compile(
+          "^(?:the word )?([a-z' -]{1,40}?) (?:means |is a kind of |is a type of "
+              + "|is an? (?:noun|verb|adjective|adverb)\\b)");
   private static final Pattern ITEM_SPLIT =
       Pattern.compile("\\s*(?:,|;|\\n|\\band\\b|\\d+[.)])\\s*");
   private static final Pattern LIST_LEAD =
@@ -259,7 +265,8 @@ public final class GoldJudge {
           truth = right / (double) said.size();
         }
         // Naming both labels of a two-way question answers nothing.
-        yield new Check(f, truth, said.size() == 1 ? truth : 0, 0, withinLimit);
+        // "Bend is an adjective." answers a question about another word.
+        yield new Check(f, truth, said.size() == 1 && onTopic(lower, w) ? truth : 0, 0, withinLimit);
       }
       case "extract" -> {
         // The question names the kind ("a kind of fruit"): repeating it invents nothing.
@@ -325,19 +332,10 @@ public final class GoldJudge {
       }
       return 0;
     }
-    for (String h : task.answers()) {
-      if (Words.containsPhrase(r, h)) {
-        return 1;
-      }
-    }
-    if (!task.closedDomain()) {
-      for (String c : Words.contentWords(r)) {
-        if (!Words.isFormOf(c, w) && lexicon.isKindOf(w, c)) {
-          return 1;
-        }
-      }
-    }
-    return 0;
+    // No claim: the words named are the answer, judged like a list of guesses ("of the act or
+    // touching." names two words, one of them perhaps a hypernym: that is not an answer).
+    return namedShare(task, r, c -> task.answers().stream().anyMatch(h -> Words.containsPhrase(h, c))
+        || (!task.closedDomain() && !Words.isFormOf(c, w) && lexicon.isKindOf(w, c)));
   }
 
   /** Kinds of X: each right item earns its share; all right, distinct and as many as asked: 1. */
@@ -516,29 +514,33 @@ public final class GoldJudge {
    * think of ("puppy, kitten, foal, calf") would be as good as the answer, and a policy optimised
    * against the judge would learn to list words. Judged on the best sentence that names a right
    * answer, so chatter after a right answer ("I hope this helps.") costs nothing here. Candidates
-   * are the sentence's content words that are not in the instruction, do not frame an answer, and
-   * are not the asked word (unless the asked word is itself the answer, as in which-word tasks).
+   * are the sentence's content words that do not frame an answer; a wrong word counts only when it
+   * is neither in the instruction nor the asked word (echoing the question is not a guess).
    */
   private static double namedShare(Task task, String r, List<String> ok) {
+    return namedShare(task, r, c -> ok.stream().anyMatch(a -> Words.containsPhrase(a, c)));
+  }
+
+  /** {@link #namedShare(Task, String, List)} with acceptable words given by a test. */
+  private static double namedShare(Task task, String r, Predicate<String> isAcceptable) {
     double best = 0;
     for (String sentence : r.split("(?<=[.!?])\\s+")) {
-      if (!anyPhrase(sentence, ok)) {
-        continue;
-      }
       Set<String> candidates = new LinkedHashSet<>();
       int right = 0;
       for (String c : Words.contentWords(sentence)) {
-        boolean acceptable = ok.stream().anyMatch(a -> Words.containsPhrase(a, c));
+        boolean acceptable = isAcceptable.test(c);
         if (FRAME_WORDS.contains(c)
-            || Words.containsPhrase(task.instruction(), c)
-            || (!acceptable && Words.isFormOf(c, task.word()))) {
+            || (!acceptable
+                && (Words.containsPhrase(task.instruction(), c) || Words.isFormOf(c, task.word())))) {
           continue;
         }
         if (candidates.add(c) && acceptable) {
           right++;
         }
       }
-      best = Math.max(best, candidates.isEmpty() ? 1 : right / (double) candidates.size());
+      if (right > 0) {
+        best = Math.max(best, right / (double) candidates.size());
+      }
     }
     return best;
   }

@@ -229,6 +229,29 @@ class GoldJudgeRubricTest {
     assertTrue(right.correct(), right.toString());
     assertFalse(guesses.correct(), guesses.toString());
     assertTrue(guesses.score() < right.score());
+    Task kindOf =
+        task(Category.OPEN_QA, "kind-of", "What is a dog a kind of?", "dog", 15, "",
+            List.of("canine"));
+    Judgment claim = print(kindOf, "one answer", "A dog is a kind of canine.", judge);
+    Judgment bare = print(kindOf, "bare answer", "Canine.", judge);
+    Judgment ramble = print(kindOf, "rambling", "of the act or canine or table.", judge);
+    assertTrue(claim.correct() && bare.correct(), claim + " " + bare);
+    assertFalse(ramble.correct(), ramble.toString());
+  }
+
+  /** A part-of-speech answer about another word answers another question (seen in a pipeline run). */
+  @org.junit.jupiter.api.Test
+  void partOfSpeechOfAnotherWordIsOffTopic() {
+    GoldJudge judge = TestWorld.world().judge();
+    Task pos =
+        task(Category.CLASSIFICATION, "pos", "Is quickly an adjective or an adverb?", "quickly", 10,
+            "", List.of());
+    Judgment right = print(pos, "correct", "Quickly is an adverb.", judge);
+    Judgment it = print(pos, "it", "It is an adverb.", judge);
+    Judgment other = print(pos, "other word", "Bend is an adverb.", judge);
+    assertTrue(right.correct() && it.correct(), right + " " + it);
+    assertFalse(other.correct(), other.toString());
+    assertTrue(other.likert() <= 2, other.toString());
   }
 
   private static Judgment print(Task t, String label, String response, GoldJudge judge) {
