@@ -55,4 +55,30 @@ class ClaimsTest {
     assertFalse(Claims.preferred(new Results.Interval(0.45, 0.41, 0.49, 500)));
     assertFalse(Claims.preferred(null));
   }
+
+  @Test
+  void aLowerRateNeedsIntervalsApart() {
+    org.rlhf4j.world.Proportion none = org.rlhf4j.world.Proportion.of(0, 60);
+    assertFalse(Claims.fewer(none, org.rlhf4j.world.Proportion.of(1, 60)), "0 vs 1 toxic of 60 is no finding");
+    assertTrue(Claims.fewer(org.rlhf4j.world.Proportion.of(30, 150), org.rlhf4j.world.Proportion.of(60, 150)),
+        "the paper's 21% vs 41% at our sample size");
+    assertFalse(Claims.fewer(org.rlhf4j.world.Proportion.of(145, 150), org.rlhf4j.world.Proportion.of(149, 150)));
+    assertFalse(Claims.fewer(null, none));
+  }
+
+  /** The hallucination claim counts closed-domain responses through these kinds: they must match. */
+  @Test
+  void closedDomainKindsAreTheKindsOfClosedDomainTasks() throws Exception {
+    org.rlhf4j.world.World world = org.rlhf4j.world.World.create(org.rlhf4j.world.WorldConfig.defaults());
+    java.util.Set<String> closed = new java.util.TreeSet<>();
+    java.util.Set<String> open = new java.util.TreeSet<>();
+    for (org.rlhf4j.world.Split split : org.rlhf4j.world.Split.values()) {
+      for (org.rlhf4j.world.Task t : world.tasks(split)) {
+        (t.closedDomain() ? closed : open).add(t.kind());
+      }
+    }
+    assertEquals(new java.util.TreeSet<>(Claims.CLOSED_DOMAIN_KINDS), closed);
+    open.retainAll(closed);
+    assertTrue(open.isEmpty(), "kinds both open and closed: " + open);
+  }
 }
