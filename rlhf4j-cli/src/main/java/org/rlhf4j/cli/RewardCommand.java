@@ -16,7 +16,7 @@ import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.generate.Generation;
 import org.rlhf4j.core.generate.Generator;
 import org.rlhf4j.core.generate.SamplingConfig;
-import org.rlhf4j.core.model.GptModel;
+import org.rlhf4j.core.model.CausalLm;
 import org.rlhf4j.core.reward.RewardConfig;
 import org.rlhf4j.core.reward.RewardTrainer;
 import org.rlhf4j.core.reward.TokenizedRankings;
@@ -45,11 +45,14 @@ final class RewardCommand implements Callable<Integer> {
   /** Held-out evaluation written next to the model, for scripts and the pipeline. */
   static final String EVAL_FILE = "eval.json";
 
+  /** Where an SFT model given as a LoRA adapter is merged before the reward model starts from it. */
+  static final String MERGED_SFT_DIR = "sft-merged";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Mixin DeviceOption device = new DeviceOption();
 
-  @Option(names = "--model", required = true, description = "SFT checkpoint directory the reward model starts from")
+  @Option(names = "--model", required = true, description = "SFT model the reward model starts from: a GPT-2 checkpoint, a Llama-family directory or an SFT LoRA adapter (merged into out/sft-merged first)")
   Path model;
 
   @Option(names = "--tokenizer", description = "tokenizer.json (default: the checkpoint's)")
@@ -109,6 +112,11 @@ final class RewardCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
   boolean resume;
 
+  @Mixin LoraOptions loraOptions = new LoraOptions();
+
+  @Option(names = "--pad-token", description = "pad token name for tokenizers without one distinct from EOS")
+  String padToken;
+
   @Override
   public Integer call() throws Exception {
     RewardConfig.Normalization norm = switch (normalize.toLowerCase(Locale.ROOT)) {
@@ -136,10 +144,11 @@ final class RewardCommand implements Callable<Integer> {
         : null;
     RunDirectory run = DataLoading.openRun(spec, out, resume, Checkpoint.hasResumeState(out.resolve("checkpoint")));
     Device dev = device.get();
-    try (Tokenizer tok = DataLoading.tokenizer(model, tokenizer);
-        ModelCheckpoints.LoadedModel lm = ModelCheckpoints.load(model, dev)) {
-      GptModel m = lm.model();
-      TokenizedRankings.checkTokenizer(tok, m.config());
+    try (Tokenizer tok = DataLoading.tokenizer(model, tokenizer, padToken);
+        ModelCheckpoints.Trainable lm = ModelCheckpoints.loadForTraining(model, dev, loraOptions.config(), tok.padId(),
+            seed, true, out.resolve(MERGED_SFT_DIR))) {
+      CausalLm m = lm.model();
+      TokenizedRankings.checkTokenizer(tok, m);
       RewardTrainer.NormalizationSet normSet = switch (norm) {
         case DEMONSTRATIONS -> demonstrationSet(demos);
         // Sampled now, before training turns the SFT model into the reward model.
@@ -178,7 +187,7 @@ final class RewardCommand implements Callable<Integer> {
   }
 
   /** One temperature-1 sample of the SFT policy per prompt (Ziegler et al. 2019, section 2.2). */
-  private RewardTrainer.NormalizationSet referenceSet(GptModel sft, Tokenizer tok, List<String> prompts) {
+  private RewardTrainer.NormalizationSet referenceSet(CausalLm sft, Tokenizer tok, List<String> prompts) {
     List<String> chosen = prompts.subList(0, Math.min(prompts.size(), referenceSamples));
     if (chosen.size() < 2) {
       throw new IllegalArgumentException("--normalize reference needs at least 2 prompts, got " + chosen.size());

@@ -103,18 +103,7 @@ final class SftCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
   boolean resume;
 
-  @Option(names = "--lora", defaultValue = "0",
-      description = "Llama-family models: train LoRA adapters of this rank instead of every weight (0: full fine-tuning; default ${DEFAULT-VALUE})")
-  int loraRank;
-
-  @Option(names = "--lora-alpha", description = "LoRA alpha (default: 2 x rank)")
-  Float loraAlpha;
-
-  @Option(names = "--lora-dropout", defaultValue = "0.05", description = "LoRA dropout (default ${DEFAULT-VALUE})")
-  float loraDropout;
-
-  @Option(names = "--lora-targets", split = ",", description = "adapted layers (default: q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj)")
-  List<String> loraTargets;
+  @Mixin LoraOptions loraOptions = new LoraOptions();
 
   @Option(names = "--chat", description = "format each prompt as a user message with the model's chat template")
   boolean chat;
@@ -144,8 +133,7 @@ final class SftCommand implements Callable<Integer> {
     List<String> validPrompts = select.equals("reward") ? DataLoading.texts(DataLoading.prompts(valid)) : null;
     RunDirectory run = DataLoading.openRun(spec, out, resume, Checkpoint.hasResumeState(out.resolve("checkpoint")));
     Device dev = device.get();
-    LoraConfig lora = loraRank == 0 ? null : new LoraConfig(loraRank, loraAlpha == null ? 2f * loraRank : loraAlpha,
-        loraDropout, loraTargets == null ? LoraConfig.ALL_LINEAR : loraTargets, false);
+    LoraConfig lora = loraOptions.config();
     try (Tokenizer tok = DataLoading.tokenizer(model, tokenizer, padToken);
         ModelCheckpoints.Trainable lm = ModelCheckpoints.loadForTraining(model, dev, lora, tok.padId(), seed);
         RewardModel rm = select.equals("reward") ? RewardModel.load(rewardModel, dev) : null) {

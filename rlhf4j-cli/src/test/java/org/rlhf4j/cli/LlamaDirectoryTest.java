@@ -124,6 +124,84 @@ class LlamaDirectoryTest {
     }
   }
 
+  @Test
+  void rewardModelsFromAnSftAdapterWithLoraAndFromADirectoryInFull(@TempDir Path tmp) throws Exception {
+    Path base = tinyLlama(tmp.resolve("base"));
+    Path demos = tmp.resolve("demos.jsonl");
+    Files.writeString(demos, """
+        {"prompt": "hello there", "response": "a b c"}
+        {"prompt": "hello", "response": "d e f"}
+        """);
+    Path rankings = tmp.resolve("rankings.jsonl");
+    Files.writeString(rankings, """
+        {"prompt": "hello there", "chosen": "a b c", "rejected": "f f f"}
+        {"prompt": "hello", "chosen": "d e f", "rejected": "a a a"}
+        {"prompt": "there", "chosen": "a b", "rejected": "e e"}
+        {"prompt": "hello hello", "chosen": "f e d", "rejected": "b b b"}
+        """);
+    String pad = "<|finetune_right_pad_id|>";
+    Cli.Result sft = Cli.run("sft", "--model", base.toString(), "--data", demos.toString(), "--out",
+        tmp.resolve("sft").toString(), "--lora", "4", "--epochs", "2", "--batch", "2", "--micro-batch", "2", "--lr", "1e-2",
+        "--warmup", "0", "--pad-token", pad, "--device", "cpu");
+    assertEquals(0, sft.code(), sft.all());
+    String[] common = {"--data", rankings.toString(), "--demonstrations", demos.toString(), "--epochs", "2", "--batch", "2",
+        "--micro-batch", "2", "--lr", "1e-2", "--pad-token", pad, "--device", "cpu"};
+    Path rmOut = tmp.resolve("rm-lora");
+    Cli.Result rm = Cli.run(concat(new String[] {"reward", "--model", tmp.resolve("sft/final").toString(), "--out",
+        rmOut.toString(), "--lora", "4"}, common));
+    assertEquals(0, rm.code(), rm.all());
+
+    // The reward model starts from the SFT model (base + SFT adapter, merged), not from the bare base.
+    Path merged = rmOut.resolve(RewardCommand.MERGED_SFT_DIR);
+    String probe = "model.layers.1.mlp.down_proj.weight";
+    try (LlamaCheckpoint.LoadedModel b = LlamaCheckpoint.loadModel(base, Device.cpu());
+        LlamaCheckpoint.LoadedModel s = LlamaCheckpoint.loadModel(merged, Device.cpu())) {
+      float diff = b.model().parameters().get(probe).sub(s.model().parameters().get(probe)).abs().max().getFloat();
+      assertTrue(diff > 0, "the merged SFT weights carry the SFT adapter's update");
+    }
+    Path adapter = rmOut.resolve("final");
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.JsonNode cfg = json.readTree(adapter.resolve("adapter_config.json").toFile());
+    assertEquals("SEQ_CLS", cfg.path("task_type").asText(), cfg.toString());
+    assertEquals("score", cfg.path("modules_to_save").path(0).asText(), cfg.toString());
+    assertEquals(merged.toAbsolutePath().normalize().toString(), LoraAdapter.baseModelPath(adapter));
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+      assertTrue(org.rlhf4j.core.checkpoint.SafeTensors.read(adapter.resolve("adapter_model.safetensors"), m)
+          .containsKey("base_model.model.score.weight"), "the trained score head is saved with the adapter");
+    }
+    // Demonstration normalisation: the saved bias brings the demonstrations' mean score to 0, so the
+    // reloaded adapter (base + LoRA + score head) must reproduce the trained model's scores.
+    double bias = json.readTree(adapter.resolve(org.rlhf4j.core.checkpoint.ModelCheckpoints.REWARD_EXTRAS_FILE).toFile())
+        .path(org.rlhf4j.core.checkpoint.HfConfig.REWARD_BIAS).asDouble(Double.NaN);
+    assertTrue(Double.isFinite(bias));
+    try (org.rlhf4j.core.checkpoint.ModelCheckpoints.AnyModel any =
+            org.rlhf4j.core.checkpoint.ModelCheckpoints.loadAny(adapter, Device.cpu());
+        org.rlhf4j.core.tokenizer.Tokenizer tok = org.rlhf4j.core.tokenizer.Tokenizer.load(adapter.resolve("tokenizer.json"),
+            new org.rlhf4j.core.tokenizer.Tokenizer.SpecialTokens(null, pad, null))) {
+      assertTrue(any.model().hasScoreHead());
+      List<int[]> prompts = List.of(tok.encode("hello there"), tok.encode("hello"));
+      List<int[]> responses = List.of(withEos(tok.encode("a b c"), tok.eosId()), withEos(tok.encode("d e f"), tok.eosId()));
+      double[] raw = org.rlhf4j.core.reward.RewardModel.rawScores(any.model(), prompts, responses, tok.padId(), 8);
+      assertEquals(0, (raw[0] + raw[1]) / 2 + bias, 1e-4, "reloaded scores match the normalisation");
+    }
+
+    Path full = tmp.resolve("rm-full");
+    Cli.Result rmFull = Cli.run(concat(new String[] {"reward", "--model", base.toString(), "--out", full.toString()}, common));
+    assertEquals(0, rmFull.code(), rmFull.all());
+    com.fasterxml.jackson.databind.JsonNode fullCfg = json.readTree(full.resolve("final/config.json").toFile());
+    assertEquals("LlamaForSequenceClassification", fullCfg.path("architectures").path(0).asText(), fullCfg.toString());
+    assertTrue(fullCfg.has(org.rlhf4j.core.checkpoint.HfConfig.REWARD_BIAS), fullCfg.toString());
+    try (LlamaCheckpoint.LoadedModel m = LlamaCheckpoint.loadModel(full.resolve("final"), Device.cpu())) {
+      assertTrue(m.model().hasScoreHead());
+    }
+  }
+
+  private static int[] withEos(int[] ids, int eos) {
+    int[] out = java.util.Arrays.copyOf(ids, ids.length + 1);
+    out[ids.length] = eos;
+    return out;
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

@@ -110,6 +110,7 @@ public final class ModelCheckpoints {
       Object base = cfg.extras().get(LlamaCheckpoint.NAME_OR_PATH);
       Checkpoint.replaceDirectory(dir, tmp -> {
         lora.save(tmp, base == null ? null : String.valueOf(base));
+        writeRewardExtras(tmp, cfg.extras());
         if (tokenizerDir != null) {
           for (String name : LlamaCheckpoint.TOKENIZER_FILES) {
             if (Files.isRegularFile(tokenizerDir.resolve(name))) {
@@ -123,6 +124,26 @@ public final class ModelCheckpoints {
     }
     LlamaCheckpoint.save(dir, cfg, llama.parameters(), DataType.FLOAT32, Long.MAX_VALUE, tokenizerDir, resume);
   }
+
+  /**
+   * PEFT's adapter_config.json has no room for our keys: a reward adapter keeps its normalisation
+   * ({@code rlhf4j_reward_*} extras) in {@link #REWARD_EXTRAS_FILE} beside it.
+   */
+  private static void writeRewardExtras(Path dir, Map<String, Object> extras) throws IOException {
+    Map<String, Object> reward = new java.util.TreeMap<>();
+    extras.forEach((k, v) -> {
+      if (k.startsWith("rlhf4j_reward")) {
+        reward.put(k, v);
+      }
+    });
+    if (!reward.isEmpty()) {
+      AtomicFiles.writeString(dir.resolve(REWARD_EXTRAS_FILE),
+          new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(reward));
+    }
+  }
+
+  /** Reward normalisation of a LoRA reward model, next to its adapter files. */
+  public static final String REWARD_EXTRAS_FILE = "rlhf4j_reward.json";
 
   /**
    * Loads the trainable parameters saved in {@code dir} by {@link #save} back into {@code model}
@@ -151,6 +172,29 @@ public final class ModelCheckpoints {
    */
   public static Trainable loadForTraining(Path dir, Device device, LoraConfig lora, int tokenizerPad, long seed)
       throws IOException {
+    return loadForTraining(dir, device, lora, tokenizerPad, seed, false, null);
+  }
+
+  /**
+   * {@link #loadForTraining(Path, Device, LoraConfig, int, long)} for the later stages, which start
+   * from an SFT model that may be a PEFT adapter directory: such an adapter is merged into its
+   * base and written to {@code mergeDir} first, and training starts from those merged SFT weights
+   * (a new adapter's {@code base_model_name_or_path} names {@code mergeDir}). With {@code
+   * scoreHead}, a LoRA adapter also trains a scalar head ({@code modules_to_save: ["score"]}),
+   * the base's if it has one, else a fresh one.
+   */
+  public static Trainable loadForTraining(Path dir, Device device, LoraConfig lora, int tokenizerPad, long seed,
+      boolean scoreHead, Path mergeDir) throws IOException {
+    if (LoraAdapter.isAdapter(dir)) {
+      if (mergeDir == null) {
+        throw new IllegalArgumentException(dir + " is a LoRA adapter; merge it first (rlhf4j merge)");
+      }
+      mergeAdapter(dir, mergeDir, device);
+      dir = mergeDir;
+    }
+    if (lora != null && scoreHead && !lora.trainScoreHead()) {
+      lora = new LoraConfig(lora.rank(), lora.alpha(), lora.dropout(), lora.targetModules(), true);
+    }
     if (!LlamaCheckpoint.isLlamaFamily(dir)) {
       if (lora != null) {
         throw new IllegalArgumentException("LoRA is implemented for Llama-family models; " + dir + " is GPT-2");
@@ -168,6 +212,9 @@ public final class ModelCheckpoints {
       LlamaModel base = LlamaModel.fromTensors(shape, loaded.parameters(), device);
       owned.add(base);
       LlamaHfConfig cfg = loaded.config().withModel(shape);
+      if (scoreHead) {
+        base.addScoreHead(seed);
+      }
       if (lora == null) {
         return new Trainable(base, cfg, owned);
       }
@@ -178,6 +225,31 @@ public final class ModelCheckpoints {
       new AnyModel(null, owned).close();
       throw e;
     }
+  }
+
+  /**
+   * Folds the PEFT adapter in {@code adapterDir} into its base ({@code base_model_name_or_path},
+   * resolved against the adapter directory) and writes a plain float32 checkpoint to {@code out},
+   * with the adapter's tokenizer files (its base's when it has none).
+   */
+  public static void mergeAdapter(Path adapterDir, Path out, Device device) throws IOException {
+    String named = LoraAdapter.baseModelPath(adapterDir);
+    if (named == null) {
+      throw new CheckpointException(adapterDir.resolve(LoraAdapter.CONFIG_FILE), "base_model_name_or_path",
+          "missing; the adapter does not say which model it adapts");
+    }
+    Path baseDir = adapterDir.resolve(named).normalize();
+    Path tokenizers = Files.isRegularFile(adapterDir.resolve(Checkpoint.TOKENIZER_FILE)) ? adapterDir : baseDir;
+    try (LlamaCheckpoint.LoadedModel lm = LlamaCheckpoint.loadModel(baseDir, device);
+        LoraAdapter lora = LoraAdapter.load(adapterDir, lm.model());
+        NDManager m = lm.model().manager().newSubManager()) {
+      LlamaCheckpoint.save(out, lm.config(), lora.merge(lm.model(), m), DataType.FLOAT32, Long.MAX_VALUE, tokenizers, null);
+    }
+  }
+
+  /** A fresh config file for {@code model}'s shape, without extras. */
+  public static ModelConfigFile configOf(CausalLm model) {
+    return model instanceof GptModel gpt ? HfConfig.of(gpt.config()) : LlamaHfConfig.of(((LlamaModel) model).config());
   }
 
   /** A model being trained, with its config file and what to close when done. */

@@ -68,7 +68,7 @@ public final class RewardModel implements RewardFunction, AutoCloseable {
    *
    * @param responses response tokens, normally ending with EOS
    */
-  public static double[] rawScores(GptModel model, List<int[]> prompts, List<int[]> responses, int pad, int batch) {
+  public static double[] rawScores(org.rlhf4j.core.model.CausalLm model, List<int[]> prompts, List<int[]> responses, int pad, int batch) {
     boolean was = model.isTraining();
     model.setTraining(false);
     try {
@@ -77,7 +77,7 @@ public final class RewardModel implements RewardFunction, AutoCloseable {
         int e = Math.min(prompts.size(), s + batch);
         PromptResponseBatch b = PromptResponseBatch.of(
             prompts.subList(s, e).toArray(new int[0][]), responses.subList(s, e).toArray(new int[0][]), pad,
-            model.config().contextLength());
+            model.contextLength());
         try (NDManager m = model.manager().newSubManager()) {
           NDArray hidden = model.forward(m.create(b.ids()), m.create(b.mask()), null);
           float[] sc = model.score(hidden, m.create(b.lastTokenIndex())).toFloatArray();

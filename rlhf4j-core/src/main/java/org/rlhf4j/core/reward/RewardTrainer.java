@@ -21,6 +21,8 @@ import org.rlhf4j.core.checkpoint.Checkpoint;
 import org.rlhf4j.core.checkpoint.HfConfig;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.generate.PromptResponseBatch;
+import org.rlhf4j.core.checkpoint.ModelConfigFile;
+import org.rlhf4j.core.model.CausalLm;
 import org.rlhf4j.core.model.GptModel;
 import org.rlhf4j.core.reward.PreferenceMath.PairIndex;
 import org.rlhf4j.core.reward.PreferenceMath.PairStats;
@@ -142,17 +144,17 @@ public final class RewardTrainer {
    * @throws TrainingDivergedException naming the quantity that became NaN or infinite
    */
   public Result run(
-      GptModel model,
+      CausalLm model,
       Tokenizer tokenizer,
       List<Ranking> rankings,
       String source,
       NormalizationSet normalizationSet,
       Path out,
-      HfConfig baseConfig,
+      ModelConfigFile baseConfig,
       Path tokenizerJson)
       throws IOException {
     // 1. Every input check first, so a bad record fails in seconds rather than after an epoch.
-    List<Encoded> data = TokenizedRankings.encode(rankings, tokenizer, model.config(), source);
+    List<Encoded> data = TokenizedRankings.encode(rankings, tokenizer, model, source);
     List<int[]>[] norm = encodeNormalization(normalizationSet, tokenizer, model);
     int pad = tokenizer.padId();
 
@@ -227,7 +229,8 @@ public final class RewardTrainer {
     Normalization n = config.normalization() == RewardConfig.Normalization.NONE
         ? new Normalization(1, 0)
         : normalization(rawScores(model, norm[0], norm[1], pad), config.normalization());
-    HfConfig cfg = (baseConfig == null ? HfConfig.of(model.config()) : baseConfig)
+    ModelConfigFile cfg = (baseConfig != null ? baseConfig
+        : model instanceof GptModel gpt ? HfConfig.of(gpt.config()) : ModelCheckpoints.configOf(model))
         .withExtra(HfConfig.REWARD_GAIN, n.gain())
         .withExtra(HfConfig.REWARD_BIAS, n.bias())
         .withExtra(NORMALIZATION_EXTRA, config.normalization().name().toLowerCase(java.util.Locale.ROOT));
@@ -243,9 +246,9 @@ public final class RewardTrainer {
    *
    * @param promptsInBatch prompts of the whole optimizer step, the loss's denominator
    */
-  private MicroResult microStep(GptModel model, List<Encoded> micro, int promptsInBatch, int pad, long step) {
+  private MicroResult microStep(CausalLm model, List<Encoded> micro, int promptsInBatch, int pad, long step) {
     PairIndex index = PreferenceMath.pairIndex(TokenizedRankings.rankings(micro), promptsInBatch);
-    PromptResponseBatch b = TokenizedRankings.layout(micro, pad, model.config().contextLength());
+    PromptResponseBatch b = TokenizedRankings.layout(micro, pad, model.contextLength());
     try (NDManager m = model.manager().newSubManager();
         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
       NDArray scores = forwardScores(model, m, b); // (N)
@@ -267,7 +270,7 @@ public final class RewardTrainer {
   }
 
   /** Scalar head at each row's last token (the appended EOS): (N). */
-  private NDArray forwardScores(GptModel model, NDManager m, PromptResponseBatch b) {
+  private NDArray forwardScores(CausalLm model, NDManager m, PromptResponseBatch b) {
     rowsForwarded += b.size();
     forwardCalls++;
     NDArray hidden = model.forward(m.create(b.ids()), m.create(b.mask()), null); // (N, W, C)
@@ -278,8 +281,8 @@ public final class RewardTrainer {
    * Pairwise accuracy and margin of {@code model} on held-out rankings, overall and per category,
    * without gradients and with dropout off. One forward per response, as in training.
    */
-  public Evaluation evaluate(GptModel model, Tokenizer tokenizer, List<Ranking> rankings) {
-    List<Encoded> data = TokenizedRankings.encode(rankings, tokenizer, model.config(), null);
+  public Evaluation evaluate(CausalLm model, Tokenizer tokenizer, List<Ranking> rankings) {
+    List<Encoded> data = TokenizedRankings.encode(rankings, tokenizer, model, null);
     boolean was = model.isTraining();
     model.setTraining(false);
     PairStats all = PairStats.EMPTY;
@@ -293,7 +296,7 @@ public final class RewardTrainer {
         if (flush && !chunk.isEmpty()) {
           float[] s;
           try (NDManager m = model.manager().newSubManager()) {
-            s = forwardScores(model, m, TokenizedRankings.layout(chunk, tokenizer.padId(), model.config().contextLength())).toFloatArray();
+            s = forwardScores(model, m, TokenizedRankings.layout(chunk, tokenizer.padId(), model.contextLength())).toFloatArray();
           }
           int offset = 0;
           for (Encoded e : chunk) {
@@ -357,12 +360,12 @@ public final class RewardTrainer {
     return new Normalization(1 / std, -mean / std);
   }
 
-  private double[] rawScores(GptModel model, List<int[]> prompts, List<int[]> responses, int pad) {
+  private double[] rawScores(CausalLm model, List<int[]> prompts, List<int[]> responses, int pad) {
     return RewardModel.rawScores(model, prompts, responses, pad, config.scoreBatch());
   }
 
   @SuppressWarnings("unchecked")
-  private List<int[]>[] encodeNormalization(NormalizationSet set, Tokenizer tokenizer, GptModel model) {
+  private List<int[]>[] encodeNormalization(NormalizationSet set, Tokenizer tokenizer, CausalLm model) {
     List<int[]> prompts = new ArrayList<>();
     List<int[]> responses = new ArrayList<>();
     if (config.normalization() == RewardConfig.Normalization.NONE) {
@@ -377,7 +380,7 @@ public final class RewardTrainer {
     if (config.normalization() == RewardConfig.Normalization.REFERENCE_SAMPLES && set.prompts().size() < 2) {
       throw new IllegalArgumentException("REFERENCE_SAMPLES needs at least 2 samples to measure a spread");
     }
-    int ctx = model.config().contextLength();
+    int ctx = model.contextLength();
     for (int i = 0; i < set.prompts().size(); i++) {
       int[] p = tokenizer.encode(set.prompts().get(i));
       int[] r = RewardModel.withEos(tokenizer.encode(set.responses().get(i)), tokenizer.eosId());
@@ -392,19 +395,17 @@ public final class RewardTrainer {
     return new List[] {prompts, responses};
   }
 
-  private JsonNode resume(Path ckpt, GptModel model, AdamW opt) throws IOException {
+  private JsonNode resume(Path ckpt, CausalLm model, AdamW opt) throws IOException {
     try (NDManager tmp = model.manager().newSubManager()) {
-      Checkpoint.Loaded loaded = Checkpoint.load(ckpt, tmp);
-      Checkpoint.ResumeState rs = Checkpoint.loadResumeState(ckpt, tmp);
+      Checkpoint.ResumeState rs = ModelCheckpoints.restore(ckpt, model, tmp);
       JsonNode state = JSON.readTree(rs.trainerStateJson());
-      model.loadParameters(loaded.parameters());
       opt.load(rs.optimizerState(), state.path("step").asLong());
       return state;
     }
   }
 
   private void saveResumable(
-      Path ckpt, GptModel model, AdamW opt, HfConfig base, Path tok, long step, long total, int prompts, double elapsed)
+      Path ckpt, CausalLm model, AdamW opt, ModelConfigFile base, Path tok, long step, long total, int prompts, double elapsed)
       throws IOException {
     ObjectNode state = JSON.createObjectNode();
     state.put("trainer", "reward");
@@ -416,7 +417,7 @@ public final class RewardTrainer {
     ModelCheckpoints.save(ckpt, model, base, tok, new Checkpoint.ResumeState(state.toString(), opt.state()));
   }
 
-  private void writeRunConfig(Path out, GptModel model, List<Encoded> data, long totalSteps) throws IOException {
+  private void writeRunConfig(Path out, CausalLm model, List<Encoded> data, long totalSteps) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.set("reward", JSON.valueToTree(config));
     root.set("model", JSON.valueToTree(model.config()));

@@ -42,11 +42,26 @@ public final class TokenizedRankings {
    * @throws IllegalArgumentException on any of the above
    */
   public static List<Encoded> encode(List<Ranking> rankings, Tokenizer tokenizer, GptConfig model, String source) {
-    String where = source == null ? "" : " in " + source;
-    if (rankings == null || rankings.isEmpty()) {
-      throw new IllegalArgumentException("no rankings to train on" + where);
-    }
+    requireRankings(rankings, source);
     checkTokenizer(tokenizer, model);
+    return encode(rankings, tokenizer, model.contextLength(), source);
+  }
+
+  /** {@link #encode(List, Tokenizer, GptConfig, String)} for a model of any family. */
+  public static List<Encoded> encode(List<Ranking> rankings, Tokenizer tokenizer, CausalLm model, String source) {
+    requireRankings(rankings, source);
+    checkTokenizer(tokenizer, model);
+    return encode(rankings, tokenizer, model.contextLength(), source);
+  }
+
+  private static void requireRankings(List<Ranking> rankings, String source) {
+    if (rankings == null || rankings.isEmpty()) {
+      throw new IllegalArgumentException("no rankings to train on" + (source == null ? "" : " in " + source));
+    }
+  }
+
+  private static List<Encoded> encode(List<Ranking> rankings, Tokenizer tokenizer, int contextLength, String source) {
+    String where = source == null ? "" : " in " + source;
     List<Encoded> out = new ArrayList<>(rankings.size());
     for (int i = 0; i < rankings.size(); i++) {
       Ranking r = rankings.get(i);
@@ -59,11 +74,11 @@ public final class TokenizedRankings {
       for (int j = 0; j < r.k(); j++) {
         responses[j] = RewardModel.withEos(tokenizer.encode(r.responses().get(j)), tokenizer.eosId());
         int length = prompt.length + responses[j].length;
-        if (length > model.contextLength()) {
+        if (length > contextLength) {
           throw new IllegalArgumentException(
               name + ": prompt (" + prompt.length + " tokens) + response " + j + " ("
                   + responses[j].length + " tokens with EOS) = " + length
-                  + " tokens exceeds the model's context of " + model.contextLength()
+                  + " tokens exceeds the model's context of " + contextLength
                   + "; shorten or drop the record");
         }
       }
