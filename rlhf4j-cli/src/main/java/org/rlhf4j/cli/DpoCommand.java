@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.rlhf4j.core.checkpoint.Checkpoint;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
+import org.rlhf4j.core.model.CausalLm;
 import org.rlhf4j.core.dpo.DpoConfig;
 import org.rlhf4j.core.dpo.DpoTrainer;
 import org.rlhf4j.core.reward.TokenizedRankings;
@@ -32,7 +33,7 @@ final class DpoCommand implements Callable<Integer> {
 
   @Mixin DeviceOption device = new DeviceOption();
 
-  @Option(names = "--policy", required = true, description = "SFT checkpoint: the initial policy and the frozen reference")
+  @Option(names = "--policy", required = true, description = "SFT model (GPT-2 checkpoint, Llama-family directory or SFT LoRA adapter, merged into out/sft-merged first): the initial policy and the frozen reference")
   Path policy;
 
   @Option(names = "--tokenizer", description = "tokenizer.json (default: the checkpoint's)")
@@ -80,6 +81,11 @@ final class DpoCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
   boolean resume;
 
+  @Mixin LoraOptions loraOptions = new LoraOptions();
+
+  @Option(names = "--pad-token", description = "pad token name for tokenizers without one distinct from EOS")
+  String padToken;
+
   @Override
   public Integer call() throws Exception {
     DpoConfig.Loss l = switch (loss.toLowerCase(Locale.ROOT)) {
@@ -93,10 +99,13 @@ final class DpoCommand implements Callable<Integer> {
     List<Ranking> held = valid == null ? null : DataLoading.trainableRankings(valid);
     RunDirectory run = DataLoading.openRun(spec, out, resume, Checkpoint.hasResumeState(out.resolve("checkpoint")));
     Device dev = device.get();
-    try (Tokenizer tok = DataLoading.tokenizer(policy, tokenizer);
-        ModelCheckpoints.LoadedModel pol = ModelCheckpoints.load(policy, dev);
-        ModelCheckpoints.LoadedModel ref = ModelCheckpoints.load(policy, dev)) {
-      TokenizedRankings.checkTokenizer(tok, pol.model().config());
+    try (Tokenizer tok = DataLoading.tokenizer(policy, tokenizer, padToken);
+        ModelCheckpoints.Trainable pol = ModelCheckpoints.loadForTraining(policy, dev, loraOptions.config(), tok.padId(),
+            seed, false, out.resolve(RewardCommand.MERGED_SFT_DIR));
+        // With LoRA the reference is the frozen base under the new adapter: the SFT weights, shared.
+        CausalLm refCopy = pol.frozenBase() == null ? pol.model().copy() : null) {
+      CausalLm reference = refCopy != null ? refCopy : pol.frozenBase();
+      TokenizedRankings.checkTokenizer(tok, pol.model());
       long total = cfg.epochs() * cfg.stepsPerEpoch(train.size());
       System.err.printf("%s (beta %s) on %,d rankings, %d steps%n", l == DpoConfig.Loss.IPO ? "IPO" : "DPO", beta,
           train.size(), total);
@@ -104,14 +113,14 @@ final class DpoCommand implements Callable<Integer> {
       DpoTrainer trainer;
       try (Progress bar = new Progress("dpo", total, 0, Metrics.TRAIN_LOSS, DpoTrainer.ACCURACY, DpoTrainer.MARGIN)) {
         trainer = new DpoTrainer(cfg, bar);
-        r = trainer.run(pol.model(), ref.model(), tok, train, data.toString(), out, pol.config(), tok.source());
+        r = trainer.run(pol.model(), reference, tok, train, data.toString(), out, pol.config(), tok.source());
       }
       System.out.printf("done: %d steps, final loss %.4f, implicit-reward accuracy %.1f%%, %.0f s%n",
           r.steps(), r.finalLoss(), 100 * r.finalAccuracy(), r.seconds());
       System.out.println("policy: " + out.resolve("final"));
       run.finish();
       if (held != null) {
-        DpoTrainer.PairMetrics e = trainer.evaluate(pol.model(), ref.model(), tok, held);
+        DpoTrainer.PairMetrics e = trainer.evaluate(pol.model(), reference, tok, held);
         System.out.printf("held-out implicit-reward accuracy %.1f%% over %d pairs, mean margin %.4f%n",
             100 * e.accuracy(), e.pairs(), e.meanMargin());
       }

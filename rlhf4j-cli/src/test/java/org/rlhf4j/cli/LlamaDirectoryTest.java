@@ -125,7 +125,7 @@ class LlamaDirectoryTest {
   }
 
   @Test
-  void rewardModelsFromAnSftAdapterWithLoraAndFromADirectoryInFull(@TempDir Path tmp) throws Exception {
+  void rewardAndDpoFromAnSftAdapterWithLoraAndFromADirectoryInFull(@TempDir Path tmp) throws Exception {
     Path base = tinyLlama(tmp.resolve("base"));
     Path demos = tmp.resolve("demos.jsonl");
     Files.writeString(demos, """
@@ -194,6 +194,31 @@ class LlamaDirectoryTest {
     try (LlamaCheckpoint.LoadedModel m = LlamaCheckpoint.loadModel(full.resolve("final"), Device.cpu())) {
       assertTrue(m.model().hasScoreHead());
     }
+
+    // DPO with LoRA from the SFT adapter: the reference is the SFT model, so the first step's loss
+    // (computed before any update) is exactly log 2; against the bare base it would not be.
+    String[] dpoCommon = {"--data", rankings.toString(), "--epochs", "2", "--batch", "2", "--micro-batch", "2",
+        "--lr", "1e-2", "--pad-token", pad, "--device", "cpu"};
+    Path dpoOut = tmp.resolve("dpo-lora");
+    Cli.Result dpo = Cli.run(concat(new String[] {"dpo", "--policy", tmp.resolve("sft/final").toString(), "--out",
+        dpoOut.toString(), "--lora", "4"}, dpoCommon));
+    assertEquals(0, dpo.code(), dpo.all());
+    com.fasterxml.jackson.databind.JsonNode first =
+        json.readTree(Files.readAllLines(dpoOut.resolve("metrics.jsonl")).get(0));
+    assertEquals(Math.log(2), first.path(org.rlhf4j.core.train.Metrics.TRAIN_LOSS).asDouble(), 1e-6, first.toString());
+    Path dpoAdapter = dpoOut.resolve("final");
+    assertEquals(dpoOut.resolve(RewardCommand.MERGED_SFT_DIR).toAbsolutePath().normalize().toString(),
+        LoraAdapter.baseModelPath(dpoAdapter));
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+      float moved = org.rlhf4j.core.checkpoint.SafeTensors.read(dpoAdapter.resolve("adapter_model.safetensors"), m)
+          .get("base_model.model.model.layers.1.mlp.down_proj.lora_B.weight").abs().max().getFloat();
+      assertTrue(moved > 0, "the DPO adapter was trained");
+    }
+    Cli.Result dpoFull = Cli.run(concat(new String[] {"dpo", "--policy", base.toString(), "--out",
+        tmp.resolve("dpo-full").toString()}, dpoCommon));
+    assertEquals(0, dpoFull.code(), dpoFull.all());
+    assertEquals("LlamaForCausalLM", json.readTree(tmp.resolve("dpo-full/final/config.json").toFile())
+        .path("architectures").path(0).asText());
   }
 
   private static int[] withEos(int[] ids, int eos) {

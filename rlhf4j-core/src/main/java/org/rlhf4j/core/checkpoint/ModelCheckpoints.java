@@ -258,6 +258,15 @@ public final class ModelCheckpoints {
     public void close() {
       new AnyModel(model, owned).close();
     }
+
+    /**
+     * For a LoRA view, the frozen model the adapter starts from (the SFT weights when training
+     * started from an SFT model), sharing its weights with the view: the reference of DPO and PPO
+     * at no extra memory. Null for a plain model, whose reference must be a copy.
+     */
+    public CausalLm frozenBase() {
+      return model instanceof LlamaModel l && l.adapter() != null ? (CausalLm) owned.get(0) : null;
+    }
   }
 
   /** Saves weights in float16 to halve the size on disk (shipped base models); loads as float32. */

@@ -15,11 +15,10 @@ import java.util.List;
 import java.util.Map;
 import org.rlhf4j.core.checkpoint.AtomicFiles;
 import org.rlhf4j.core.checkpoint.Checkpoint;
-import org.rlhf4j.core.checkpoint.HfConfig;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.generate.PromptResponseBatch;
-import org.rlhf4j.core.model.GptConfig;
-import org.rlhf4j.core.model.GptModel;
+import org.rlhf4j.core.checkpoint.ModelConfigFile;
+import org.rlhf4j.core.model.CausalLm;
 import org.rlhf4j.core.model.ResponseScoring;
 import org.rlhf4j.core.reward.PreferenceMath;
 import org.rlhf4j.core.reward.PreferenceMath.PairIndex;
@@ -163,22 +162,22 @@ public final class DpoTrainer {
    * @throws TrainingDivergedException naming the quantity that became NaN or infinite
    */
   public Result run(
-      GptModel policy,
-      GptModel reference,
+      CausalLm policy,
+      CausalLm reference,
       Tokenizer tokenizer,
       List<Ranking> rankings,
       String source,
       Path out,
-      HfConfig baseConfig,
+      ModelConfigFile baseConfig,
       Path tokenizerJson)
       throws IOException {
     // 1. Input checks before any work.
     if (policy == reference) {
       throw new IllegalArgumentException("the reference must be a separate frozen model (e.g. policy.copy())");
     }
-    checkSameShape(policy.config(), reference.config());
+    checkSameShape(policy, reference);
     checkNotAliased(policy, reference);
-    List<Encoded> data = TokenizedRankings.encode(rankings, tokenizer, policy.config(), source);
+    List<Encoded> data = TokenizedRankings.encode(rankings, tokenizer, policy, source);
     int pad = tokenizer.padId();
 
     Files.createDirectories(out);
@@ -200,10 +199,8 @@ public final class DpoTrainer {
       if (Checkpoint.hasResumeState(ckpt)) {
         JsonNode state;
         try (NDManager tmp = policy.manager().newSubManager()) {
-          Checkpoint.Loaded loaded = Checkpoint.load(ckpt, tmp);
-          Checkpoint.ResumeState rs = Checkpoint.loadResumeState(ckpt, tmp);
+          Checkpoint.ResumeState rs = ModelCheckpoints.restore(ckpt, policy, tmp);
           state = JSON.readTree(rs.trainerStateJson());
-          policy.loadParameters(loaded.parameters());
           opt.load(rs.optimizerState(), state.path("step").asLong());
         }
         step = state.path("step").asLong();
@@ -223,7 +220,7 @@ public final class DpoTrainer {
         for (int s = 0; s < batch.size(); s += config.promptsPerMicroBatch()) {
           List<Encoded> micro = batch.subList(s, Math.min(batch.size(), s + config.promptsPerMicroBatch()));
           PairIndex index = PreferenceMath.pairIndex(TokenizedRankings.rankings(micro), batch.size());
-          PromptResponseBatch b = TokenizedRankings.layout(micro, pad, policy.config().contextLength());
+          PromptResponseBatch b = TokenizedRankings.layout(micro, pad, policy.contextLength());
           float[] ref = referenceLogps(reference, b, step);
           float[] pol = new float[ref.length];
           loss += policyStep(policy, b, ref, index, pol, step);
@@ -252,7 +249,7 @@ public final class DpoTrainer {
     } finally {
       policy.setRequiresGradient(false);
     }
-    HfConfig cfg = (baseConfig == null ? HfConfig.of(policy.config()) : baseConfig)
+    ModelConfigFile cfg = (baseConfig == null ? ModelCheckpoints.configOf(policy) : baseConfig)
         .withExtra("rlhf4j_dpo_steps", step)
         .withExtra("rlhf4j_dpo_beta", config.beta())
         .withExtra("rlhf4j_dpo_loss", config.loss().name().toLowerCase(java.util.Locale.ROOT));
@@ -264,9 +261,9 @@ public final class DpoTrainer {
    * Implicit-reward accuracy and margins of {@code policy} against {@code reference} on held-out
    * rankings, without gradients.
    */
-  public PairMetrics evaluate(GptModel policy, GptModel reference, Tokenizer tokenizer, List<Ranking> rankings) {
-    checkSameShape(policy.config(), reference.config());
-    List<Encoded> data = TokenizedRankings.encode(rankings, tokenizer, policy.config(), null);
+  public PairMetrics evaluate(CausalLm policy, CausalLm reference, Tokenizer tokenizer, List<Ranking> rankings) {
+    checkSameShape(policy, reference);
+    List<Encoded> data = TokenizedRankings.encode(rankings, tokenizer, policy, null);
     boolean was = policy.isTraining();
     policy.setTraining(false);
     reference.setTraining(false);
@@ -274,7 +271,7 @@ public final class DpoTrainer {
       PairMetrics total = PairMetrics.EMPTY;
       for (int s = 0; s < data.size(); s += config.promptsPerMicroBatch()) {
         List<Encoded> micro = data.subList(s, Math.min(data.size(), s + config.promptsPerMicroBatch()));
-        PromptResponseBatch b = TokenizedRankings.layout(micro, tokenizer.padId(), policy.config().contextLength());
+        PromptResponseBatch b = TokenizedRankings.layout(micro, tokenizer.padId(), policy.contextLength());
         PairIndex index = PreferenceMath.pairIndex(TokenizedRankings.rankings(micro), micro.size());
         float[] ref = referenceLogps(reference, b, -1);
         float[] pol;
@@ -291,7 +288,7 @@ public final class DpoTrainer {
   }
 
   /** Reference log-probs of every row, outside any gradient collector, as Java floats. */
-  private float[] referenceLogps(GptModel reference, PromptResponseBatch b, long step) {
+  private float[] referenceLogps(CausalLm reference, PromptResponseBatch b, long step) {
     referenceRows += b.size();
     float[] out;
     try (NDManager m = reference.manager().newSubManager()) {
@@ -309,7 +306,7 @@ public final class DpoTrainer {
    * One forward/backward pass of the policy over a micro-batch; fills {@code policyOut} with the
    * policy's sequence log-probs and returns the micro-batch's share of the loss.
    */
-  private double policyStep(GptModel policy, PromptResponseBatch b, float[] ref, PairIndex index, float[] policyOut, long step) {
+  private double policyStep(CausalLm policy, PromptResponseBatch b, float[] ref, PairIndex index, float[] policyOut, long step) {
     policyRows += b.size();
     try (NDManager m = policy.manager().newSubManager();
         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -332,7 +329,7 @@ public final class DpoTrainer {
   }
 
   /** Sum (or mean, see {@link DpoConfig#averageLogprobs}) of response-token log-probs: (N). */
-  private NDArray sequenceLogps(GptModel model, NDManager m, PromptResponseBatch b) {
+  private NDArray sequenceLogps(CausalLm model, NDManager m, PromptResponseBatch b) {
     NDArray tokens = ResponseScoring.responseLogprobs(
         model, m.create(b.ids()), m.create(b.mask()), b.promptWidth(), 1f); // (N, R)
     NDArray mask = m.create(b.responseMask()); // (N, R)
@@ -349,10 +346,15 @@ public final class DpoTrainer {
    * native set enters libtorch's deprecated AutoNonVariableTypeMode, which prints a deprecation
    * warning into every pipeline run's output.)
    */
-  static void checkNotAliased(GptModel policy, GptModel reference) {
+  static void checkNotAliased(CausalLm policy, CausalLm reference) {
+    // A tensor both tables name; none for a LoRA view, whose trainable arrays are the adapter's own.
+    String probe = policy.parameters().keySet().stream().filter(reference.parameters()::containsKey).findFirst().orElse(null);
+    if (probe == null) {
+      return;
+    }
     policy.setRequiresGradient(false); // in-place writes to leaves that require grad are refused
-    NDArray p = policy.parameters().get("ln_f.bias");
-    NDArray r = reference.parameters().get("ln_f.bias");
+    NDArray p = policy.parameters().get(probe);
+    NDArray r = reference.parameters().get(probe);
     int before = Float.floatToRawIntBits(r.toFloatArray()[0]);
     p.negi();
     boolean aliased = Float.floatToRawIntBits(r.toFloatArray()[0]) != before;
@@ -364,17 +366,17 @@ public final class DpoTrainer {
     }
   }
 
-  private static void checkSameShape(GptConfig a, GptConfig b) {
-    if (a.vocabSize() != b.vocabSize() || a.eosTokenId() != b.eosTokenId() || a.contextLength() != b.contextLength()) {
+  private static void checkSameShape(CausalLm a, CausalLm b) {
+    if (a.vocabSize() != b.vocabSize() || !a.eosTokenIds().equals(b.eosTokenIds()) || a.contextLength() != b.contextLength()) {
       throw new IllegalArgumentException(
           "policy and reference disagree on vocabulary, EOS or context (" + a.vocabSize() + "/" + b.vocabSize()
-              + ", " + a.eosTokenId() + "/" + b.eosTokenId() + ", " + a.contextLength() + "/" + b.contextLength()
+              + ", " + a.eosTokenIds() + "/" + b.eosTokenIds() + ", " + a.contextLength() + "/" + b.contextLength()
               + "): the reference must be the policy's starting model");
     }
   }
 
   private void saveResumable(
-      Path ckpt, GptModel model, AdamW opt, HfConfig base, Path tok, long step, long total, int prompts, double elapsed)
+      Path ckpt, CausalLm model, AdamW opt, ModelConfigFile base, Path tok, long step, long total, int prompts, double elapsed)
       throws IOException {
     ObjectNode state = JSON.createObjectNode();
     state.put("trainer", "dpo");
@@ -386,7 +388,7 @@ public final class DpoTrainer {
     ModelCheckpoints.save(ckpt, model, base, tok, new Checkpoint.ResumeState(state.toString(), opt.state()));
   }
 
-  private void writeRunConfig(Path out, GptModel model, List<Encoded> data, long totalSteps) throws IOException {
+  private void writeRunConfig(Path out, CausalLm model, List<Encoded> data, long totalSteps) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.set("dpo", JSON.valueToTree(config));
     root.set("model", JSON.valueToTree(model.config()));
