@@ -18,13 +18,13 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.rlhf4j.core.checkpoint.AtomicFiles;
 import org.rlhf4j.core.checkpoint.Checkpoint;
-import org.rlhf4j.core.checkpoint.HfConfig;
+import org.rlhf4j.core.checkpoint.ModelConfigFile;
 import org.rlhf4j.core.checkpoint.ModelCheckpoints;
 import org.rlhf4j.core.generate.Generation;
 import org.rlhf4j.core.generate.Generator;
 import org.rlhf4j.core.generate.PromptResponseBatch;
 import org.rlhf4j.core.generate.SamplingConfig;
-import org.rlhf4j.core.model.GptModel;
+import org.rlhf4j.core.model.CausalLm;
 import org.rlhf4j.core.model.LmMath;
 import org.rlhf4j.core.model.ResponseScoring;
 import org.rlhf4j.core.model.Scalars;
@@ -98,7 +98,7 @@ public final class PpoTrainer {
    * The four models and the policy's tokenizer. The trainer changes {@code policy} and {@code
    * value} in place and never closes any of them.
    */
-  public record Models(GptModel policy, GptModel reference, GptModel value, Tokenizer tokenizer, RewardFunction reward) {
+  public record Models(CausalLm policy, CausalLm reference, CausalLm value, Tokenizer tokenizer, RewardFunction reward) {
     public Models {
       if (!value.hasScoreHead()) {
         throw new IllegalArgumentException("the value model needs a scalar head (initialise it from the reward model)");
@@ -150,8 +150,8 @@ public final class PpoTrainer {
    * @param policyBase config to save with the policy (extras kept), or null
    * @param tokenizerJson copied into saved checkpoints, or null
    */
-  public Result run(Models models, List<String> prompts, TokenWindows pretrain, Path out, HfConfig policyBase,
-      HfConfig valueBase, Path tokenizerJson) throws IOException {
+  public Result run(Models models, List<String> prompts, TokenWindows pretrain, Path out, ModelConfigFile policyBase,
+      ModelConfigFile valueBase, Path tokenizerJson) throws IOException {
     if (prompts.isEmpty()) {
       throw new IllegalArgumentException("no prompts to train on");
     }
@@ -162,8 +162,8 @@ public final class PpoTrainer {
     writeRunConfig(out, models, prompts.size());
     MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"));
     List<int[]> promptTokens = models.tokenizer().encodeBatch(prompts);
-    GptModel policy = models.policy();
-    GptModel value = models.value();
+    CausalLm policy = models.policy();
+    CausalLm value = models.value();
     policy.setTraining(false); // dropout off in every PPO forward pass (Huang et al. 2024)
     value.setTraining(false);
     models.reference().setTraining(false);
@@ -172,7 +172,7 @@ public final class PpoTrainer {
     policy.setRequiresGradient(true);
     value.setRequiresGradient(true);
     models.reference().setRequiresGradient(false);
-    GptModel ema = config.ema().enabled() ? policy.copy() : null;
+    CausalLm ema = config.ema().enabled() ? policy.copy() : null;
     try (AdamW policyOpt = new AdamW(policy.parameters(), config.policyOptimizer(), policy.manager());
         AdamW valueOpt = new AdamW(value.parameters(), config.valueOptimizer(), value.manager())) {
       int start = 0;
@@ -224,10 +224,10 @@ public final class PpoTrainer {
 
   /** One PPO iteration: phases 1-7 of the class comment. Returns its metrics. */
   Map<String, Double> iteration(int it, Models models, List<int[]> promptTokens, List<String> promptTexts,
-      TokenWindows pretrain, GptModel ema, AdamW policyOpt, AdamW valueOpt) throws IOException {
+      TokenWindows pretrain, CausalLm ema, AdamW policyOpt, AdamW valueOpt) throws IOException {
     PpoConfig.Rollout ro = config.rollout();
     PpoConfig.Objective ob = config.objective();
-    GptModel policy = models.policy();
+    CausalLm policy = models.policy();
     Tokenizer tok = models.tokenizer();
     int n = ro.episodes();
     float temp = ro.temperature();
@@ -290,7 +290,7 @@ public final class PpoTrainer {
     for (int s = 0; s < n; s += ob.miniBatch()) {
       int e = Math.min(n, s + ob.miniBatch());
       PromptResponseBatch b = PromptResponseBatch.of(Arrays.copyOfRange(prompts, s, e), Arrays.copyOfRange(responses, s, e),
-          policy.config().padTokenId(), policy.config().contextLength());
+          policy.padTokenId(), policy.contextLength());
       try (NDManager m = policy.manager().newSubManager()) {
         NDArray ids = m.create(b.ids());
         NDArray mask = m.create(b.mask());
@@ -418,7 +418,7 @@ public final class PpoTrainer {
    */
   private double[] update(Models models, int[] idx, int[][] prompts, int[][] responses, float[][] oldLogp,
       float[][] oldValues, float[][] advantages, float[][] returns, int[] lengths, float temp) {
-    GptModel policy = models.policy();
+    CausalLm policy = models.policy();
     int b = idx.length;
     int[][] p = new int[b][];
     int[][] r = new int[b][];
@@ -426,7 +426,7 @@ public final class PpoTrainer {
       p[i] = prompts[idx[i]];
       r[i] = responses[idx[i]];
     }
-    PromptResponseBatch batch = PromptResponseBatch.of(p, r, policy.config().padTokenId(), policy.config().contextLength());
+    PromptResponseBatch batch = PromptResponseBatch.of(p, r, policy.padTokenId(), policy.contextLength());
     int width = batch.responseWidth();
     float[][] old = pack(oldLogp, idx, width);
     float[][] ov = pack(oldValues, idx, width);
@@ -460,7 +460,7 @@ public final class PpoTrainer {
   }
 
   /** Phase 6: gamma times the next-token loss on pretraining windows, in its own backward pass. */
-  private double ptxStep(GptModel policy, TokenWindows pretrain, long step, int episodes) {
+  private double ptxStep(CausalLm policy, TokenWindows pretrain, long step, int episodes) {
     int count = Math.max(1, (int) Math.round(config.ptx().sequencesPerEpisode() * episodes));
     try (NDManager m = policy.manager().newSubManager();
         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -479,7 +479,7 @@ public final class PpoTrainer {
   }
 
   /** ema <- decay * ema + (1 - decay) * policy, in place. */
-  static void emaUpdate(GptModel ema, GptModel policy, double decay) {
+  static void emaUpdate(CausalLm ema, CausalLm policy, double decay) {
     for (Map.Entry<String, NDArray> e : ema.parameters().entrySet()) {
       NDArray p = policy.parameters().get(e.getKey());
       try (NDArray scaled = Scalars.mul(p, (float) (1 - decay))) { // closed at once: it lives in the policy's manager
@@ -502,8 +502,8 @@ public final class PpoTrainer {
     }
   }
 
-  private void saveCheckpoint(Path out, int iteration, double elapsed, GptModel policy, GptModel value, GptModel ema,
-      AdamW policyOpt, AdamW valueOpt, HfConfig policyBase, HfConfig valueBase, Path tok) throws IOException {
+  private void saveCheckpoint(Path out, int iteration, double elapsed, CausalLm policy, CausalLm value, CausalLm ema,
+      AdamW policyOpt, AdamW valueOpt, ModelConfigFile policyBase, ModelConfigFile valueBase, Path tok) throws IOException {
     Path fresh = out.resolve(".checkpoint-new");
     Path old = out.resolve(CHECKPOINT_ASIDE);
     Path target = out.resolve(CHECKPOINT_DIR);
@@ -524,11 +524,10 @@ public final class PpoTrainer {
     AtomicFiles.replaceDirectory(fresh, target, old);
   }
 
-  private static void restore(Path dir, GptModel model, AdamW opt) throws IOException {
+  private static void restore(Path dir, CausalLm model, AdamW opt) throws IOException {
     try (NDManager tmp = model.manager().newSubManager()) {
-      model.loadParameters(Checkpoint.load(dir, tmp).parameters());
+      Checkpoint.ResumeState rs = ModelCheckpoints.restore(dir, model, tmp);
       if (opt != null) {
-        Checkpoint.ResumeState rs = Checkpoint.loadResumeState(dir, tmp);
         opt.load(rs.optimizerState(), JSON.readTree(rs.trainerStateJson()).path("step").asLong());
       }
     }
