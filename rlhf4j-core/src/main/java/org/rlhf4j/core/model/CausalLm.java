@@ -68,8 +68,12 @@ public interface CausalLm extends AutoCloseable {
   /** Dropout rate for every residual branch while training (null: the config's own rates). */
   void setDropoutOverride(Float p);
 
-  /** Turns gradient tracking on or off for every parameter. */
-  void setRequiresGradient(boolean on);
+  /** Turns gradient tracking on or off for every trainable parameter (an adapter view's own). */
+  default void setRequiresGradient(boolean on) {
+    for (NDArray p : parameters().values()) {
+      p.setRequiresGradient(on);
+    }
+  }
 
   /** The parameter table (Hugging Face names), owned by the model. */
   Map<String, NDArray> parameters();

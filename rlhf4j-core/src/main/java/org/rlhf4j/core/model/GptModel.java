@@ -392,13 +392,6 @@ public final class GptModel implements CausalLm {
     return training;
   }
 
-  /** Turns gradient tracking on or off for every parameter. */
-  public void setRequiresGradient(boolean on) {
-    for (NDArray p : params.values()) {
-      p.setRequiresGradient(on);
-    }
-  }
-
   public GptConfig config() {
     return config;
   }

@@ -471,13 +471,6 @@ public final class LlamaModel implements CausalLm {
     return config.padTokenId();
   }
 
-  /** Turns gradient tracking on or off for every trainable parameter (the adapter's, in a view). */
-  public void setRequiresGradient(boolean on) {
-    for (NDArray p : parameters().values()) {
-      p.setRequiresGradient(on);
-    }
-  }
-
   public LlamaConfig config() {
     return config;
   }
